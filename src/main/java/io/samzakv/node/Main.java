@@ -1,0 +1,5 @@
+package io.samzakv.node;
+
+public final class Main {
+  public static void main(String[] args) {}
+}

@@ -1,0 +1,45 @@
+package io.samzakv.storage;
+
+import java.util.List;
+
+/**
+ * The node's durable key-value engine: one keyspace per partition plus per-partition checkpoints.
+ * It stores opaque value bytes (the codec's encoding); it knows nothing of versions or checksums.
+ *
+ * <p>Thread contract: {@link #apply} is called by exactly one writer thread at a time. Reads
+ * ({@link #get}, {@link #scan}) may run concurrently from any number of non-event-loop threads
+ * and never wait behind the writer (LMDB readers see the last committed snapshot).
+ */
+public interface StorageEngine extends AutoCloseable {
+
+  /** The partition count the data directory was created with. */
+  int partitionCount();
+
+  /** A copy of the stored bytes of {@code key} in {@code partition}, or null when absent. */
+  byte[] get(int partition, byte[] key);
+
+  /**
+   * Up to {@code limit} entries of the given partitions with {@code start <= key < end}, merged in
+   * unsigned-byte key order, read from one consistent snapshot. A null {@code end} means unbounded.
+   */
+  List<KeyValue> scan(int[] partitions, byte[] start, byte[] end, int limit);
+
+  /**
+   * Applies every mutation in one atomic transaction, and in that same transaction records
+   * {@code batch.appliedThrough()} as the op-log position applied so far. Grows the map as needed:
+   * a full map never fails a write, deletes included.
+   */
+  void apply(WriteBatch batch);
+
+  /** The op-log position recorded by the last {@link #apply}, 0 for a new store. */
+  long appliedPosition();
+
+  /**
+   * Forces everything applied so far to disk and returns the position it covers; op-log records up
+   * to that position are no longer needed for recovery.
+   */
+  long sync();
+
+  @Override
+  void close();
+}
