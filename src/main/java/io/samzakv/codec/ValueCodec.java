@@ -1,0 +1,196 @@
+package io.samzakv.codec;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * Encodes a value and its version into the bytes the storage engine keeps, and verifies them on the
+ * way back.
+ *
+ * <pre>
+ * raw:        [version:int64][flags:byte = 0][crc32c:int32][payload = value]
+ * compressed: [version:int64][flags:byte = 1][crc32c:int32][rawLength:int32][payload = lz4 block]
+ * </pre>
+ *
+ * All integers are big-endian. The CRC32C covers every byte except the crc field itself (version,
+ * flags, rawLength when present, payload), so a damaged header is caught as surely as a damaged
+ * payload, and it is checked before the payload is handed to the decompressor.
+ *
+ * <p>Thread contract: immutable and safe for any number of threads; the LZ4 compressor and
+ * decompressor are stateless and thread-safe, and a CRC32C is created per call.
+ */
+public final class ValueCodec {
+
+  /** Below this size LZ4 rarely wins and its call overhead dominates the GET/PUT path. */
+  static final int COMPRESSION_THRESHOLD = 64;
+
+  static final byte FLAG_LZ4 = 1;
+
+  private static final int VERSION_OFFSET = 0;
+  private static final int FLAGS_OFFSET = 8;
+  private static final int CRC_OFFSET = 9;
+  private static final int RAW_HEADER = 13;
+  private static final int RAW_LENGTH_OFFSET = RAW_HEADER;
+  private static final int COMPRESSED_HEADER = RAW_HEADER + 4;
+
+  // View handles compile to single (byte-swapped) loads and stores instead of byte-by-byte shifts.
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+  private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+
+  private final boolean compress;
+  private final int maxValueBytes;
+  private final LZ4Compressor compressor = LZ4.fastCompressor();
+  // The safe decompressor never reads or writes outside the arrays it is given, whatever the
+  // input; the "fast" one trusts the input and is unfit for bytes read back from disk.
+  private final LZ4SafeDecompressor decompressor = LZ4.safeDecompressor();
+
+  public ValueCodec(boolean compress, int maxValueBytes) {
+    if (maxValueBytes < 0) {
+      throw new IllegalArgumentException("maxValueBytes must be >= 0, got " + maxValueBytes);
+    }
+    this.compress = compress;
+    this.maxValueBytes = maxValueBytes;
+  }
+
+  /** The stored form of {@code value} at {@code version}; LZ4 only when it saves space. */
+  public byte[] encode(long version, byte[] value) {
+    if (value.length > maxValueBytes) {
+      throw new IllegalArgumentException(
+          "value of " + value.length + " bytes exceeds the limit of " + maxValueBytes);
+    }
+    if (compress && value.length >= COMPRESSION_THRESHOLD) {
+      byte[] compressed = tryCompress(version, value);
+      if (compressed != null) {
+        return compressed;
+      }
+    }
+    byte[] out = new byte[RAW_HEADER + value.length];
+    writeLong(out, VERSION_OFFSET, version);
+    out[FLAGS_OFFSET] = 0;
+    System.arraycopy(value, 0, out, RAW_HEADER, value.length);
+    writeInt(out, CRC_OFFSET, crc(out));
+    return out;
+  }
+
+  /** The compressed encoding, or null when it would not be smaller than the raw one. */
+  private byte[] tryCompress(long version, byte[] value) {
+    byte[] out = new byte[COMPRESSED_HEADER + compressor.maxCompressedLength(value.length)];
+    int compressedLength =
+        compressor.compress(
+            value, 0, value.length, out, COMPRESSED_HEADER, out.length - COMPRESSED_HEADER);
+    // The rawLength field costs 4 bytes the raw form does not pay.
+    if (compressedLength + 4 >= value.length) {
+      return null;
+    }
+    out = Arrays.copyOf(out, COMPRESSED_HEADER + compressedLength);
+    writeLong(out, VERSION_OFFSET, version);
+    out[FLAGS_OFFSET] = FLAG_LZ4;
+    writeInt(out, RAW_LENGTH_OFFSET, value.length);
+    writeInt(out, CRC_OFFSET, crc(out));
+    return out;
+  }
+
+  /**
+   * The version and value stored in {@code stored}.
+   *
+   * @throws CorruptValueException when the bytes are short, carry unknown flags, fail the CRC, or
+   *     do not decompress to exactly the recorded length; corrupt bytes are never returned
+   */
+  public VersionedValue decode(byte[] stored) {
+    if (stored.length < RAW_HEADER) {
+      throw new CorruptValueException(
+          "value of "
+              + stored.length
+              + " bytes is shorter than the "
+              + RAW_HEADER
+              + "-byte header");
+    }
+    byte flags = stored[FLAGS_OFFSET];
+    if (flags != 0 && flags != FLAG_LZ4) {
+      throw new CorruptValueException("unknown flags 0x" + Integer.toHexString(flags & 0xff));
+    }
+    boolean compressed = flags == FLAG_LZ4;
+    if (compressed && stored.length < COMPRESSED_HEADER) {
+      throw new CorruptValueException(
+          "compressed value of " + stored.length + " bytes is shorter than its header");
+    }
+    int expectedCrc = readInt(stored, CRC_OFFSET);
+    int actualCrc = crc(stored);
+    if (expectedCrc != actualCrc) {
+      throw new CorruptValueException(
+          String.format("crc32c mismatch: stored %08x, computed %08x", expectedCrc, actualCrc));
+    }
+    long version = readLong(stored, VERSION_OFFSET);
+    if (!compressed) {
+      return new VersionedValue(version, Arrays.copyOfRange(stored, RAW_HEADER, stored.length));
+    }
+    return new VersionedValue(version, decompress(stored));
+  }
+
+  private byte[] decompress(byte[] stored) {
+    int rawLength = readInt(stored, RAW_LENGTH_OFFSET);
+    // Bounded before allocating: a (CRC-valid but) absurd length must not become a huge array.
+    if (rawLength < 0 || rawLength > maxValueBytes) {
+      throw new CorruptValueException(
+          "compressed value claims " + rawLength + " raw bytes, limit is " + maxValueBytes);
+    }
+    byte[] value = new byte[rawLength];
+    int produced;
+    try {
+      produced =
+          decompressor.decompress(
+              stored, COMPRESSED_HEADER, stored.length - COMPRESSED_HEADER, value, 0, rawLength);
+    } catch (LZ4Exception e) {
+      throw new CorruptValueException("lz4 payload does not decompress: " + e.getMessage(), e);
+    }
+    if (produced != rawLength) {
+      throw new CorruptValueException(
+          "lz4 payload decompressed to " + produced + " bytes, header says " + rawLength);
+    }
+    return value;
+  }
+
+  /**
+   * The version field alone, unverified: the writer only needs it to pick the next version.
+   *
+   * @return the version, or -1 when {@code stored} is too short to hold one
+   */
+  public static long peekVersion(byte[] stored) {
+    return stored == null || stored.length < Long.BYTES ? -1 : readLong(stored, VERSION_OFFSET);
+  }
+
+  /** CRC32C of everything but the crc field: version and flags, then rawLength and payload. */
+  private static int crc(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, CRC_OFFSET);
+    crc.update(bytes, RAW_HEADER, bytes.length - RAW_HEADER);
+    return (int) crc.getValue();
+  }
+
+  private static void writeLong(byte[] b, int off, long v) {
+    LONG.set(b, off, v);
+  }
+
+  private static long readLong(byte[] b, int off) {
+    return (long) LONG.get(b, off);
+  }
+
+  private static void writeInt(byte[] b, int off, int v) {
+    INT.set(b, off, v);
+  }
+
+  private static int readInt(byte[] b, int off) {
+    return (int) INT.get(b, off);
+  }
+}
