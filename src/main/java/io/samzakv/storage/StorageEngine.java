@@ -7,8 +7,8 @@ import java.util.List;
  * It stores opaque value bytes (the codec's encoding); it knows nothing of versions or checksums.
  *
  * <p>Thread contract: {@link #apply} is called by exactly one writer thread at a time. Reads
- * ({@link #get}, {@link #scan}) may run concurrently from any number of non-event-loop threads
- * and never wait behind the writer (LMDB readers see the last committed snapshot).
+ * ({@link #get}, {@link #scan}) may run concurrently from any number of non-event-loop threads and
+ * never wait behind the writer (LMDB readers see the last committed snapshot).
  */
 public interface StorageEngine extends AutoCloseable {
 
@@ -25,9 +25,9 @@ public interface StorageEngine extends AutoCloseable {
   List<KeyValue> scan(int[] partitions, byte[] start, byte[] end, int limit);
 
   /**
-   * Applies every mutation in one atomic transaction, and in that same transaction records
-   * {@code batch.appliedThrough()} as the op-log position applied so far. Grows the map as needed:
-   * a full map never fails a write, deletes included.
+   * Applies every mutation in one atomic transaction, and in that same transaction records {@code
+   * batch.appliedThrough()} as the op-log position applied so far. Grows the map as needed: a full
+   * map never fails a write, deletes included.
    */
   void apply(WriteBatch batch);
 

@@ -1,0 +1,65 @@
+package io.samzakv.api;
+
+import io.samzakv.codec.VersionedValue;
+import io.samzakv.kv.KvException;
+import io.samzakv.kv.ScanItem;
+import io.samzakv.kv.ScanPage;
+import io.samzakv.kv.WriteResult;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+
+/** The JSON bodies both APIs answer with, so HTTP and the event bus stay identical. */
+public final class KvJson {
+  private static final System.Logger LOG = System.getLogger(KvJson.class.getName());
+
+  private KvJson() {}
+
+  public static JsonObject written(WriteResult result) {
+    return new JsonObject().put("key", result.key()).put("version", result.version());
+  }
+
+  public static JsonObject deleted(String key) {
+    return new JsonObject().put("key", key).put("deleted", true);
+  }
+
+  public static JsonObject value(String key, VersionedValue value) {
+    return new JsonObject()
+        .put("key", key)
+        .put("value", Base64.getEncoder().encodeToString(value.value()))
+        .put("version", value.version());
+  }
+
+  public static JsonObject page(ScanPage page) {
+    JsonArray items = new JsonArray();
+    for (ScanItem item : page.items()) {
+      items.add(
+          new JsonObject()
+              .put("key", item.key())
+              .put("value", Base64.getEncoder().encodeToString(item.value()))
+              .put("version", item.version()));
+    }
+    return new JsonObject().put("items", items).put("next", page.next());
+  }
+
+  public static JsonObject error(KvException error) {
+    JsonObject json =
+        new JsonObject().put("error", error.code()).put("message", error.getMessage());
+    if (error.currentVersion() != null) {
+      json.put("current_version", error.currentVersion());
+    }
+    return json;
+  }
+
+  /**
+   * The failure as the client should see it: a {@link KvException} as it is, anything else (a bug
+   * or an I/O fault, never the client's doing) as a logged 500.
+   */
+  public static KvException asKvException(Throwable failure) {
+    if (failure instanceof KvException known) {
+      return known;
+    }
+    LOG.log(System.Logger.Level.ERROR, "request failed unexpectedly", failure);
+    return KvException.internal("internal error: " + failure.getClass().getSimpleName());
+  }
+}

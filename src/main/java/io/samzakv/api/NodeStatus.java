@@ -1,0 +1,12 @@
+package io.samzakv.api;
+
+import io.vertx.core.json.JsonObject;
+
+/** What the APIs report about the node itself. Methods never block. */
+public interface NodeStatus {
+  /** True once the node has joined and every partition it holds is caught up. */
+  boolean ready();
+
+  /** The {@code GET /v1/cluster} body. */
+  JsonObject cluster();
+}

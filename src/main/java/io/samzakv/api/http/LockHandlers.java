@@ -1,0 +1,77 @@
+package io.samzakv.api.http;
+
+import io.samzakv.api.JsonRequests;
+import io.samzakv.api.Limits;
+import io.samzakv.cluster.lock.LockService;
+import io.samzakv.kv.KvException;
+import io.samzakv.kv.Utf8;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** The {@code /v1/locks/{name}} routes. */
+final class LockHandlers {
+  static final String LOCKS_PREFIX = "/v1/locks/";
+  private static final int MAX_NAME_BYTES = 511;
+
+  private final LockService locks;
+
+  LockHandlers(LockService locks) {
+    this.locks = locks;
+  }
+
+  void handleAcquire(RoutingContext ctx) {
+    String name = nameOf(ctx);
+    JsonObject body = bodyOf(ctx);
+    long ttl =
+        JsonRequests.number(body, "ttl_ms", Limits.LOCK_DEFAULT_TTL_MS, 1, Limits.LOCK_MAX_TTL_MS);
+    long wait = JsonRequests.number(body, "wait_ms", 0, 0, Limits.LOCK_MAX_WAIT_MS);
+    locks
+        .acquire(name, ttl, wait)
+        .onSuccess(
+            token ->
+                Responses.json(ctx, 200, new JsonObject().put("name", name).put("token", token)))
+        .onFailure(ctx::fail);
+  }
+
+  void handleRelease(RoutingContext ctx) {
+    String name = nameOf(ctx);
+    String tokenText = QueryParams.parse(ctx.request().query()).get("token");
+    if (tokenText == null) {
+      throw KvException.badRequest("invalid_request", "token is missing");
+    }
+    long token;
+    try {
+      token = Long.parseLong(tokenText);
+    } catch (NumberFormatException e) {
+      throw KvException.badRequest("invalid_request", "token must be a whole number");
+    }
+    locks
+        .release(name, token)
+        .onSuccess(
+            released ->
+                Responses.json(ctx, 200, new JsonObject().put("name", name).put("released", true)))
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject bodyOf(RoutingContext ctx) {
+    if (ctx.body().length() == 0) {
+      return new JsonObject();
+    }
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      return body == null ? new JsonObject() : body;
+    } catch (DecodeException | ClassCastException e) {
+      throw KvException.badRequest("invalid_json", "body is not a JSON object");
+    }
+  }
+
+  private static String nameOf(RoutingContext ctx) {
+    byte[] name = PercentDecoding.decode(KvHandlers.restOfPath(ctx, LOCKS_PREFIX), false);
+    if (name.length == 0 || name.length > MAX_NAME_BYTES) {
+      throw KvException.badRequest(
+          "invalid_request", "lock name must be 1.." + MAX_NAME_BYTES + " bytes");
+    }
+    return Utf8.decode(name, "invalid_request", "lock name");
+  }
+}

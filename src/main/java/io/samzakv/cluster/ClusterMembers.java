@@ -1,0 +1,47 @@
+package io.samzakv.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Who is in the cluster, by node id, oldest first, and where each serves HTTP. Membership is
+ * Hazelcast's; the HTTP addresses are published in a Hazelcast replicated map (every member holds a
+ * full copy, so reads are local and never block) once each node has bound its port.
+ *
+ * <p>Thread contract: safe for any thread; only the constructor blocks.
+ */
+public final class ClusterMembers {
+  static final String NODE_ID_ATTRIBUTE = "kv.node.id";
+
+  private final HazelcastInstance hazelcast;
+  private final ReplicatedMap<String, String> httpAddresses;
+
+  /** Blocking (creates a distributed proxy): call off the event loop. */
+  public ClusterMembers(HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
+    this.httpAddresses = hazelcast.getReplicatedMap("kv-members-http");
+  }
+
+  public record MemberInfo(String nodeId, String httpAddress) {}
+
+  /** Node ids of the current members, oldest first (Hazelcast's member order). */
+  public List<String> nodeIds() {
+    List<String> ids = new ArrayList<>();
+    for (Member member : hazelcast.getCluster().getMembers()) {
+      ids.add(member.getAttribute(NODE_ID_ATTRIBUTE));
+    }
+    return ids;
+  }
+
+  /** The current members with their HTTP addresses (null until a member has published it). */
+  public List<MemberInfo> members() {
+    return nodeIds().stream().map(id -> new MemberInfo(id, httpAddresses.get(id))).toList();
+  }
+
+  public void publishHttpAddress(String nodeId, String hostAndPort) {
+    httpAddresses.put(nodeId, hostAndPort);
+  }
+}

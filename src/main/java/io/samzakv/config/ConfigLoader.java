@@ -1,0 +1,178 @@
+package io.samzakv.config;
+
+import io.samzakv.oplog.FsyncPolicy;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Reads settings from a JSON file and the environment (which wins), applies defaults and validates
+ * each value, failing with a {@link ConfigException} that names the first bad setting.
+ */
+public final class ConfigLoader {
+  static final Path DEFAULT_FILE = Path.of("conf", "node.json");
+
+  private final JsonObject file;
+  private final Map<String, String> env;
+
+  private ConfigLoader(JsonObject file, Map<String, String> env) {
+    this.file = file;
+    this.env = env;
+  }
+
+  /** Settings for a process started with {@code args} ({@code --conf FILE} names the file). */
+  public static NodeConfig load(String[] args, Map<String, String> env) {
+    Path file = confFile(args);
+    boolean explicit = !file.equals(DEFAULT_FILE);
+    return new ConfigLoader(readFile(file, explicit), env).build();
+  }
+
+  /** Settings from an in-memory JSON object and environment; what tests use. */
+  public static NodeConfig from(JsonObject file, Map<String, String> env) {
+    return new ConfigLoader(file, env).build();
+  }
+
+  private static Path confFile(String[] args) {
+    List<String> list = Arrays.asList(args);
+    int at = list.indexOf("--conf");
+    if (at < 0) {
+      return DEFAULT_FILE;
+    }
+    if (at + 1 >= list.size()) {
+      throw new ConfigException("--conf", "needs a file name");
+    }
+    return Path.of(list.get(at + 1));
+  }
+
+  private static JsonObject readFile(Path file, boolean mustExist) {
+    if (!Files.exists(file)) {
+      if (mustExist) {
+        throw new ConfigException("--conf", "no such file " + file);
+      }
+      return new JsonObject();
+    }
+    try {
+      return new JsonObject(Files.readString(file));
+    } catch (IOException | DecodeException e) {
+      throw new ConfigException(file.toString(), "not readable JSON (" + e.getMessage() + ")");
+    }
+  }
+
+  private NodeConfig build() {
+    int partitions = intSetting(Setting.PARTITIONS, 64, 1, 65_536);
+    return new NodeConfig(
+        text(Setting.NODE_ID, null),
+        text(Setting.HTTP_HOST, "127.0.0.1"),
+        intSetting(Setting.HTTP_PORT, 8080, 0, 65_535),
+        Path.of(text(Setting.DATA_DIR, "data")),
+        text(Setting.CLUSTER_HOST, "127.0.0.1"),
+        intSetting(Setting.CLUSTER_PORT, 5701, 0, 65_535),
+        members(),
+        partitions,
+        intSetting(Setting.REPLICATION, 2, 1, 16),
+        parsed(Setting.FSYNC, FsyncPolicy.ALWAYS, ConfigLoader::fsyncPolicy),
+        Duration.ofMillis(intSetting(Setting.FSYNC_INTERVAL_MS, 100, 1, 60_000)),
+        longSetting(Setting.CACHE_BYTES, 256L << 20, 0, Long.MAX_VALUE),
+        parsed(Setting.COMPRESSION, true, ConfigLoader::compression),
+        intSetting(Setting.MAX_VALUE_BYTES, 1 << 20, 0, 64 << 20),
+        longSetting(Setting.SEGMENT_BYTES, 64L << 20, 1 << 20, 1L << 34),
+        longSetting(Setting.LMDB_INITIAL_MAP_BYTES, 64L << 20, 1 << 20, 1L << 40),
+        intSetting(Setting.HTTP_INSTANCES, Runtime.getRuntime().availableProcessors(), 1, 1024));
+  }
+
+  private String raw(Setting setting) {
+    String fromEnv = env.get(setting.env());
+    if (fromEnv != null) {
+      return fromEnv.trim();
+    }
+    Object fromFile = file.getValue(setting.jsonKey());
+    if (fromFile instanceof JsonArray list) {
+      return list.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+    return fromFile == null ? null : fromFile.toString().trim();
+  }
+
+  private String text(Setting setting, String fallback) {
+    String value = raw(setting);
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+
+  private <T> T parsed(Setting setting, T fallback, Function<String, T> parser) {
+    String value = text(setting, null);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return parser.apply(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(setting.env(), e.getMessage());
+    }
+  }
+
+  private int intSetting(Setting setting, int fallback, int min, int max) {
+    return (int) longSetting(setting, fallback, min, max);
+  }
+
+  private long longSetting(Setting setting, long fallback, long min, long max) {
+    long value = parsed(setting, fallback, ConfigLoader::number);
+    if (value < min || value > max) {
+      throw new ConfigException(
+          setting.env(), "must be between " + min + " and " + max + ", got " + value);
+    }
+    return value;
+  }
+
+  private List<String> members() {
+    String value = text(Setting.CLUSTER_MEMBERS, "");
+    List<String> members =
+        Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String member : members) {
+      int colon = member.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new ConfigException(
+            Setting.CLUSTER_MEMBERS.env(), "'" + member + "' is not host:port");
+      }
+      try {
+        number(member.substring(colon + 1));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            Setting.CLUSTER_MEMBERS.env(), "'" + member + "' has no numeric port");
+      }
+    }
+    return members;
+  }
+
+  private static long number(String value) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + value + "' is not a whole number");
+    }
+  }
+
+  private static FsyncPolicy fsyncPolicy(String value) {
+    try {
+      return FsyncPolicy.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + value + "' is not one of always, interval, never");
+    }
+  }
+
+  private static boolean compression(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "lz4" -> true;
+      case "none" -> false;
+      default -> throw new IllegalArgumentException("'" + value + "' is not one of lz4, none");
+    };
+  }
+}

@@ -1,0 +1,35 @@
+package io.samzakv.config;
+
+import java.util.Locale;
+
+/**
+ * A setting's two spellings: the environment variable and the key in {@code conf/node.json} ({@code
+ * KV_HTTP_PORT} and {@code http_port}).
+ */
+enum Setting {
+  NODE_ID,
+  HTTP_HOST,
+  HTTP_PORT,
+  DATA_DIR,
+  CLUSTER_HOST,
+  CLUSTER_PORT,
+  CLUSTER_MEMBERS,
+  PARTITIONS,
+  REPLICATION,
+  FSYNC,
+  FSYNC_INTERVAL_MS,
+  CACHE_BYTES,
+  COMPRESSION,
+  MAX_VALUE_BYTES,
+  SEGMENT_BYTES,
+  LMDB_INITIAL_MAP_BYTES,
+  HTTP_INSTANCES;
+
+  String env() {
+    return "KV_" + name();
+  }
+
+  String jsonKey() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

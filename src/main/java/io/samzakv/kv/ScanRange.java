@@ -1,0 +1,42 @@
+package io.samzakv.kv;
+
+import java.util.Arrays;
+
+/**
+ * Keys {@code start <= key < end} in unsigned UTF-8 byte order; a null end is unbounded. A prefix
+ * is the range from the prefix to its successor.
+ */
+public record ScanRange(byte[] start, byte[] end) {
+
+  public static ScanRange between(Key start, Key end) {
+    return new ScanRange(
+        start == null ? new byte[0] : start.utf8(), end == null ? null : end.utf8());
+  }
+
+  public static ScanRange prefix(Key prefix) {
+    return new ScanRange(prefix.utf8(), successor(prefix.utf8()));
+  }
+
+  /** The smallest byte string greater than every string starting with {@code prefix}. */
+  private static byte[] successor(byte[] prefix) {
+    int last = prefix.length - 1;
+    while (last >= 0 && prefix[last] == (byte) 0xFF) {
+      last--;
+    }
+    if (last < 0) {
+      return null;
+    }
+    byte[] end = Arrays.copyOf(prefix, last + 1);
+    end[last]++;
+    return end;
+  }
+
+  /** The same range, but starting no earlier than {@code from}. */
+  public ScanRange startingAtLeast(byte[] from) {
+    return Arrays.compareUnsigned(from, start) > 0 ? new ScanRange(from, end) : this;
+  }
+
+  public boolean isEmpty() {
+    return end != null && Arrays.compareUnsigned(start, end) >= 0;
+  }
+}

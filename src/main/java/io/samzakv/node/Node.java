@@ -1,0 +1,295 @@
+package io.samzakv.node;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.samzakv.api.bus.KvBusVerticle;
+import io.samzakv.api.http.ApiRouter;
+import io.samzakv.api.http.HttpApiVerticle;
+import io.samzakv.cluster.ClusterMembers;
+import io.samzakv.cluster.HazelcastSetup;
+import io.samzakv.cluster.PartitionDirectory;
+import io.samzakv.cluster.lock.LockService;
+import io.samzakv.config.NodeConfig;
+import io.samzakv.oplog.CorruptLogException;
+import io.samzakv.oplog.OpLog;
+import io.samzakv.oplog.OpLogOptions;
+import io.samzakv.routing.KvRouter;
+import io.samzakv.storage.PartitionCountMismatchException;
+import io.samzakv.storage.StorageEngine;
+import io.samzakv.storage.lmdb.LmdbOptions;
+import io.samzakv.storage.lmdb.LmdbStorageEngine;
+import io.samzakv.store.LocalStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One samza-kv node: opens the data directory, recovers the store, joins the cluster, serves HTTP
+ * and the event bus, and on {@link #stop} undoes all of it in reverse without losing a write.
+ *
+ * <p>Thread contract: {@link #start} and {@link #stop} block and run on a plain thread (main, a
+ * signal handler, a test), never on an event loop.
+ */
+public final class Node {
+  private static final System.Logger LOG = System.getLogger(Node.class.getName());
+  private static final long START_TIMEOUT_SECONDS = 120;
+  private static final int LMDB_MAX_READERS = 126;
+  private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
+
+  private final DataDirectory dataDir;
+  private final Vertx vertx;
+  private final LocalStore store;
+  private final NodeState state;
+  private final List<String> deployments;
+  private final int httpPort;
+
+  private Node(
+      DataDirectory dataDir,
+      Vertx vertx,
+      LocalStore store,
+      NodeState state,
+      List<String> deployments,
+      int httpPort) {
+    this.dataDir = dataDir;
+    this.vertx = vertx;
+    this.store = store;
+    this.state = state;
+    this.deployments = deployments;
+    this.httpPort = httpPort;
+  }
+
+  /** Starts a node and returns once it is ready, or throws a {@link StartupException}. */
+  public static Node start(NodeConfig config) {
+    PortCheck.requireFree("KV_HTTP_PORT", config.httpHost(), config.httpPort());
+    PortCheck.requireFree("KV_CLUSTER_PORT", config.clusterHost(), config.clusterPort());
+    DataDirectory dataDir = DataDirectory.open(config.dataDir(), config.nodeId());
+    List<AutoCloseable> opened = new ArrayList<>();
+    opened.add(dataDir);
+    try {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      StorageEngine storage = openStorage(config, dataDir);
+      opened.add(0, storage);
+      OpLog log = openLog(config, dataDir, registry);
+      opened.add(0, log);
+      Vertx vertx = startVertx(config, dataDir.nodeId(), registry);
+      opened.add(0, () -> await(vertx.close()));
+      LocalStore store = LocalStore.recover(vertx, log, storage, storeOptions(config, registry));
+      opened.set(opened.indexOf(log), store);
+      opened.remove(storage);
+      return serve(config, dataDir, vertx, store, registry);
+    } catch (RuntimeException | IOException e) {
+      closeAll(opened);
+      throw e instanceof StartupException startup
+          ? startup
+          : new StartupException("start-up", e.toString(), e);
+    }
+  }
+
+  private static StorageEngine openStorage(NodeConfig config, DataDirectory dataDir) {
+    try {
+      return LmdbStorageEngine.open(
+          dataDir.root().resolve("lmdb"),
+          config.partitions(),
+          new LmdbOptions(config.lmdbInitialMapBytes(), LMDB_MAX_READERS));
+    } catch (PartitionCountMismatchException e) {
+      throw new StartupException("KV_PARTITIONS", e.getMessage(), e);
+    }
+  }
+
+  private static OpLog openLog(
+      NodeConfig config, DataDirectory dataDir, PrometheusMeterRegistry registry)
+      throws IOException {
+    try {
+      return OpLog.open(
+          dataDir.root().resolve("oplog"),
+          new OpLogOptions(config.fsync(), config.segmentBytes(), config.fsyncInterval()),
+          registry);
+    } catch (CorruptLogException e) {
+      throw new StartupException("KV_DATA_DIR", "op log is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  private static LocalStore.Options storeOptions(
+      NodeConfig config, PrometheusMeterRegistry registry) {
+    int readers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    return new LocalStore.Options(
+        config.compression(),
+        config.maxValueBytes(),
+        config.cacheBytes(),
+        readers,
+        CHECKPOINT_INTERVAL,
+        registry);
+  }
+
+  private static Vertx startVertx(
+      NodeConfig config, String nodeId, PrometheusMeterRegistry registry) {
+    MicrometerMetricsOptions metrics =
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE);
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    options.getEventBusOptions().setHost(config.clusterHost()).setPort(0);
+    HazelcastClusterManager clusterManager =
+        new HazelcastClusterManager(HazelcastSetup.memberConfig(config, nodeId));
+    try {
+      return await(
+          Vertx.builder()
+              .with(options)
+              .withMetrics(new MicrometerMetricsFactory(registry))
+              .withClusterManager(clusterManager)
+              .buildClustered());
+    } catch (RuntimeException e) {
+      throw new StartupException(
+          "KV_CLUSTER_PORT", "cannot join the cluster (" + rootMessage(e) + ")", e);
+    }
+  }
+
+  private static Node serve(
+      NodeConfig config,
+      DataDirectory dataDir,
+      Vertx vertx,
+      LocalStore store,
+      PrometheusMeterRegistry registry) {
+    String nodeId = dataDir.nodeId();
+    HazelcastInstance hazelcast =
+        ((HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager())
+            .getHazelcastInstance();
+    ClusterMembers members = new ClusterMembers(hazelcast);
+    PartitionDirectory directory =
+        new PartitionDirectory(
+            hazelcast, members, nodeId, config.partitions(), config.replication());
+    NodeState state = new NodeState(nodeId, config.partitions(), members, directory);
+    Gauge.builder("kv.partitions.primary", state, NodeState::primaryPartitions)
+        .description("partitions this node is primary for")
+        .register(registry);
+    KvRouter router =
+        new KvRouter(directory, store, nodeId, config.partitions(), config.maxValueBytes());
+    ApiRouter.Services services =
+        new ApiRouter.Services(
+            router, new LockService(vertx, hazelcast), state, registry, config.maxValueBytes());
+
+    List<String> deployments = new ArrayList<>();
+    int port = deployHttp(vertx, services, config, deployments);
+    deployments.add(await(vertx.deployVerticle(new KvBusVerticle(router, state))));
+    members.publishHttpAddress(nodeId, config.httpHost() + ":" + port);
+    directory.rebalance();
+    state.serving(true);
+    LOG.log(
+        Level.INFO,
+        "node {0} ready: HTTP on {1}:{2,number,#}, data in {3}",
+        nodeId,
+        config.httpHost(),
+        port,
+        dataDir.root().toAbsolutePath());
+    return new Node(dataDir, vertx, store, state, deployments, port);
+  }
+
+  /**
+   * Deploys one HTTP verticle on the configured port (the OS picks one for port 0), then the rest
+   * on the port it got, so every instance shares one listening socket.
+   */
+  private static int deployHttp(
+      Vertx vertx, ApiRouter.Services services, NodeConfig config, List<String> deployments) {
+    HttpApiVerticle first = new HttpApiVerticle(services, config.httpHost(), config.httpPort());
+    try {
+      deployments.add(await(vertx.deployVerticle(first)));
+    } catch (RuntimeException e) {
+      throw new StartupException(
+          "KV_HTTP_PORT",
+          "cannot serve HTTP on "
+              + config.httpHost()
+              + ":"
+              + config.httpPort()
+              + " ("
+              + rootMessage(e)
+              + ")",
+          e);
+    }
+    int port = first.actualPort();
+    if (config.httpInstances() > 1) {
+      deployments.add(
+          await(
+              vertx.deployVerticle(
+                  () -> new HttpApiVerticle(services, config.httpHost(), port),
+                  new DeploymentOptions().setInstances(config.httpInstances() - 1))));
+    }
+    return port;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /**
+   * Graceful stop: not ready, stop accepting and finish in-flight requests, finish and flush every
+   * accepted write, leave the cluster, release the data directory.
+   */
+  public void stop() {
+    state.serving(false);
+    try {
+      for (String deployment : deployments) {
+        await(vertx.undeploy(deployment));
+      }
+      store.close();
+      await(vertx.close());
+      dataDir.close();
+    } catch (IOException e) {
+      throw new IllegalStateException("stop failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException runtime
+          ? runtime
+          : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("timed out after " + START_TIMEOUT_SECONDS + " s", e);
+    }
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.toString() : root.getMessage();
+  }
+
+  private static void closeAll(List<AutoCloseable> opened) {
+    for (AutoCloseable resource : opened) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "cleanup after a failed start failed", e);
+      }
+    }
+  }
+}

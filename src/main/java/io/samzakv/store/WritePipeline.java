@@ -1,0 +1,245 @@
+package io.samzakv.store;
+
+import io.samzakv.codec.ValueCodec;
+import io.samzakv.codec.VersionedValue;
+import io.samzakv.kv.KvException;
+import io.samzakv.kv.WriteResult;
+import io.samzakv.oplog.LogOp;
+import io.samzakv.oplog.OpLog;
+import io.samzakv.storage.Mutation;
+import io.samzakv.storage.StorageEngine;
+import io.samzakv.storage.WriteBatch;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serializes every write of this node's partitions and acknowledges it only once it is durable.
+ *
+ * <p>Two threads form a pipeline. The <em>sequencer</em> takes every command queued at that moment,
+ * checks each against the key's latest version (writes still in flight included), encodes and
+ * appends the accepted ones to the op log and asks the log to commit them. The <em>applier</em>,
+ * once that commit is durable, applies the batch to the storage engine in one transaction, updates
+ * the cache and completes the commands. While one fsync is in progress the sequencer is already
+ * filling the next batch, so one fsync covers every write that arrived meanwhile (group commit)
+ * with no timer. Readers never see a write before it is durable: the engine and the cache only ever
+ * receive it from the applier.
+ *
+ * <p>Thread contract: {@link #submit} from any thread; the rest runs on the two owned threads.
+ */
+final class WritePipeline implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(WritePipeline.class.getName());
+  private static final int QUEUE_CAPACITY = 65_536;
+  private static final int MAX_BATCH = 1024;
+
+  /** The newest accepted, not yet applied write of a key: what the next write must build on. */
+  private record InFlight(long version, long position) {}
+
+  /** A command after sequencing: rejected, or accepted with its log record and in-flight mark. */
+  private record Sequenced(
+      WriteCommand command, KvException rejection, Mutation mutation, InFlight mark) {}
+
+  private final BlockingQueue<WriteCommand> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
+  private final OpLog log;
+  private final StorageEngine storage;
+  private final ValueCache cache;
+  private final ValueCodec codec;
+  private final Thread sequencer;
+  private final ExecutorService applier;
+  private volatile boolean accepting = true;
+  private volatile Throwable failure;
+  private CompletableFuture<?> lastApplied = CompletableFuture.completedFuture(null);
+
+  WritePipeline(OpLog log, StorageEngine storage, ValueCache cache, ValueCodec codec) {
+    this.log = log;
+    this.storage = storage;
+    this.cache = cache;
+    this.codec = codec;
+    this.applier = Executors.newSingleThreadExecutor(daemon("kv-applier"));
+    this.sequencer = daemon("kv-sequencer").newThread(this::runSequencer);
+    sequencer.start();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Queues a write; its future completes once the write is durable, or fails. */
+  void submit(WriteCommand command) {
+    if (failure != null) {
+      command.result().completeExceptionally(failedStore());
+    } else if (!accepting) {
+      command.result().completeExceptionally(KvException.unavailable("the node is stopping"));
+    } else if (!queue.offer(command)) {
+      command.result().completeExceptionally(KvException.unavailable("write queue is full"));
+    }
+  }
+
+  private void runSequencer() {
+    List<WriteCommand> batch = new ArrayList<>(MAX_BATCH);
+    while (accepting || !queue.isEmpty()) {
+      try {
+        WriteCommand first = queue.poll(50, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        sequence(List.copyOf(batch));
+        batch.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void sequence(List<WriteCommand> commands) {
+    List<Sequenced> entries = new ArrayList<>(commands.size());
+    long through = 0;
+    try {
+      for (WriteCommand command : commands) {
+        Sequenced entry = sequenceOne(command);
+        entries.add(entry);
+        if (entry.mark() != null) {
+          through = entry.mark().position();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      fail(e, commands);
+      return;
+    }
+    long appliedThrough = through;
+    // Always commit, even for a batch of rejections: their answers describe in-flight writes,
+    // so they must not be sent before those writes are durable.
+    lastApplied =
+        log.commit()
+            .whenCompleteAsync(
+                (durable, error) -> {
+                  if (error != null) {
+                    fail(error, commands);
+                  } else {
+                    apply(entries, appliedThrough);
+                  }
+                },
+                applier);
+  }
+
+  private Sequenced sequenceOne(WriteCommand command) throws IOException {
+    if (failure != null) {
+      return new Sequenced(command, failedStore(), null, null);
+    }
+    long current = currentVersion(command);
+    if (!command.precondition().allows(current)) {
+      return new Sequenced(command, KvException.versionMismatch(current), null, null);
+    }
+    if (command.isDelete() && current == 0) {
+      return new Sequenced(command, KvException.notFound(), null, null);
+    }
+    byte[] key = command.key().utf8();
+    Mutation mutation;
+    long version;
+    long position;
+    if (command.isDelete()) {
+      version = 0;
+      mutation = Mutation.delete(command.partition(), key);
+      position = log.append(command.partition(), LogOp.DELETE, key, null);
+    } else {
+      version = current + 1;
+      byte[] stored = codec.encode(version, command.value());
+      mutation = Mutation.put(command.partition(), key, stored);
+      position = log.append(command.partition(), LogOp.PUT, key, stored);
+    }
+    InFlight mark = new InFlight(version, position);
+    inFlight.put(command.key().text(), mark);
+    return new Sequenced(command, null, mutation, mark);
+  }
+
+  private long currentVersion(WriteCommand command) {
+    InFlight pending = inFlight.get(command.key().text());
+    if (pending != null) {
+      return pending.version();
+    }
+    VersionedValue cached = cache.getIfPresent(command.key().text());
+    if (cached != null) {
+      return cached.version();
+    }
+    byte[] stored = storage.get(command.partition(), command.key().utf8());
+    return stored == null ? 0 : Math.max(0, ValueCodec.peekVersion(stored));
+  }
+
+  private void apply(List<Sequenced> entries, long appliedThrough) {
+    List<Mutation> mutations = new ArrayList<>(entries.size());
+    for (Sequenced entry : entries) {
+      if (entry.mutation() != null) {
+        mutations.add(entry.mutation());
+      }
+    }
+    try {
+      if (!mutations.isEmpty()) {
+        storage.apply(new WriteBatch(mutations, appliedThrough));
+      }
+    } catch (RuntimeException e) {
+      fail(e, entries.stream().map(Sequenced::command).toList());
+      return;
+    }
+    for (Sequenced entry : entries) {
+      WriteCommand command = entry.command();
+      if (entry.rejection() != null) {
+        command.result().completeExceptionally(entry.rejection());
+        continue;
+      }
+      String key = command.key().text();
+      if (command.isDelete()) {
+        cache.invalidate(key);
+      } else {
+        cache.put(key, new VersionedValue(entry.mark().version(), command.value()));
+      }
+      inFlight.remove(key, entry.mark());
+      command.result().complete(new WriteResult(key, entry.mark().version()));
+    }
+  }
+
+  /**
+   * An op-log or engine failure leaves the two out of step; only a restart (which replays the log)
+   * brings them back, so the pipeline refuses every later write instead of guessing.
+   */
+  private void fail(Throwable error, List<WriteCommand> commands) {
+    if (failure == null) {
+      failure = error;
+      LOG.log(Level.ERROR, "write path failed; refusing writes until restart", error);
+    }
+    commands.forEach(command -> command.result().completeExceptionally(failedStore()));
+  }
+
+  private KvException failedStore() {
+    return KvException.unavailable("storage failed (" + failure + "); restart the node");
+  }
+
+  /** Stops accepting, finishes every queued write (durable and applied), then stops the threads. */
+  @Override
+  public void close() {
+    accepting = false;
+    try {
+      sequencer.join();
+      lastApplied.exceptionally(e -> null).join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      applier.shutdown();
+    }
+  }
+}
