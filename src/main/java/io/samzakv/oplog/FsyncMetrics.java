@@ -1,0 +1,44 @@
+package io.samzakv.oplog;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records every fsync the log makes: {@code kv.oplog.fsync} times it, {@code kv.oplog.fsync.batch}
+ * counts the records it made durable, which shows how well group commit amortizes it.
+ *
+ * <p>Thread contract: thread-safe (Micrometer meters are).
+ */
+final class FsyncMetrics {
+
+  private static final FsyncMetrics NONE = new FsyncMetrics(null, null);
+
+  private final Timer latency;
+  private final DistributionSummary batch;
+
+  private FsyncMetrics(Timer latency, DistributionSummary batch) {
+    this.latency = latency;
+    this.batch = batch;
+  }
+
+  static FsyncMetrics of(MeterRegistry registry) {
+    if (registry == null) {
+      return NONE;
+    }
+    return new FsyncMetrics(
+        Timer.builder("kv.oplog.fsync").description("Latency of op log fsyncs").register(registry),
+        DistributionSummary.builder("kv.oplog.fsync.batch")
+            .description("Op log records made durable by one fsync")
+            .baseUnit("records")
+            .register(registry));
+  }
+
+  void record(long nanos, long records) {
+    if (latency != null) {
+      latency.record(nanos, TimeUnit.NANOSECONDS);
+      batch.record(records);
+    }
+  }
+}

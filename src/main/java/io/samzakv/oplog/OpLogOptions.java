@@ -1,0 +1,26 @@
+package io.samzakv.oplog;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the op log syncs and how large its segment files grow.
+ *
+ * @param fsync when commits are made durable
+ * @param segmentBytes the active segment is rolled once it holds at least this many bytes
+ * @param fsyncInterval how often {@link FsyncPolicy#INTERVAL} fsyncs; ignored by the other policies
+ */
+public record OpLogOptions(FsyncPolicy fsync, long segmentBytes, Duration fsyncInterval) {
+
+  public OpLogOptions {
+    Objects.requireNonNull(fsync, "fsync");
+    if (segmentBytes <= 0) {
+      throw new IllegalArgumentException("segmentBytes must be positive: " + segmentBytes);
+    }
+    if (fsync == FsyncPolicy.INTERVAL
+        && (fsyncInterval == null || fsyncInterval.isZero() || fsyncInterval.isNegative())) {
+      throw new IllegalArgumentException(
+          "INTERVAL needs a positive fsyncInterval: " + fsyncInterval);
+    }
+  }
+}
