@@ -51,8 +51,7 @@ class LayeringTest {
   static final ArchRule lowerLayersDoNotReachUp =
       noClasses()
           .that()
-          .resideInAnyPackage(
-              "io.samzakv.storage..", "io.samzakv.oplog..", "io.samzakv.codec..")
+          .resideInAnyPackage("io.samzakv.storage..", "io.samzakv.oplog..", "io.samzakv.codec..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(

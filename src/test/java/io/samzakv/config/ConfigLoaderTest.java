@@ -91,10 +91,13 @@ class ConfigLoaderTest {
     Files.writeString(broken, "{not json");
 
     assertThatThrownBy(
-            () -> ConfigLoader.load(new String[] {"--conf", dir.resolve("none.json").toString()}, Map.of()))
+            () ->
+                ConfigLoader.load(
+                    new String[] {"--conf", dir.resolve("none.json").toString()}, Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("none.json");
-    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--conf", broken.toString()}, Map.of()))
+    assertThatThrownBy(
+            () -> ConfigLoader.load(new String[] {"--conf", broken.toString()}, Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("broken.json");
   }
