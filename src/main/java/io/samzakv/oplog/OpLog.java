@@ -46,6 +46,7 @@ public final class OpLog implements AutoCloseable {
   private static final int FLUSH_BYTES = 64 << 10;
 
   private final Path dir;
+  private final DirectoryLock dirLock;
   private final OpLogOptions options;
   private final FsyncMetrics metrics;
   private final RecoveryReport recoveryReport;
@@ -71,12 +72,14 @@ public final class OpLog implements AutoCloseable {
 
   private OpLog(
       Path dir,
+      DirectoryLock dirLock,
       OpLogOptions options,
       FsyncMetrics metrics,
       List<SealedSegment> sealed,
       Segment active,
       RecoveryReport recoveryReport) {
     this.dir = dir;
+    this.dirLock = dirLock;
     this.options = options;
     this.metrics = metrics;
     this.sealed = new ArrayDeque<>(sealed);
@@ -98,24 +101,34 @@ public final class OpLog implements AutoCloseable {
       throws IOException {
     Objects.requireNonNull(options, "options");
     Files.createDirectories(dir);
-    LogRecovery.Result recovered = LogRecovery.recover(dir);
-    RecoveryReport report = recovered.report();
-    if (report.tornTail()) {
-      LOG.log(
-          Level.WARNING,
-          "Truncated a torn tail of {0} bytes from op log segment {1} at byte offset {2}; "
-              + "the log now ends at position {3}",
-          report.bytesTruncated(),
-          report.file(),
-          report.offset(),
-          report.lastPosition());
+    DirectoryLock dirLock = DirectoryLock.acquire(dir);
+    try {
+      LogRecovery.Result recovered = LogRecovery.recover(dir);
+      RecoveryReport report = recovered.report();
+      if (report.tornTail()) {
+        LOG.log(
+            Level.WARNING,
+            () ->
+                "Truncated a torn tail of "
+                    + report.bytesTruncated()
+                    + " bytes from op log segment "
+                    + report.file()
+                    + " at byte offset "
+                    + report.offset()
+                    + "; the log now ends at position "
+                    + report.lastPosition());
+      }
+      Segment active =
+          recovered.last() == null ? Segment.create(dir, 1) : Segment.reopen(recovered.last());
+      OpLog log =
+          new OpLog(
+              dir, dirLock, options, FsyncMetrics.of(registry), recovered.sealed(), active, report);
+      log.startSyncing();
+      return log;
+    } catch (IOException | RuntimeException e) {
+      dirLock.close();
+      throw e;
     }
-    Segment active =
-        recovered.last() == null ? Segment.create(dir, 1) : Segment.reopen(recovered.last());
-    OpLog log =
-        new OpLog(dir, options, FsyncMetrics.of(registry), recovered.sealed(), active, report);
-    log.startSyncing();
-    return log;
   }
 
   private void startSyncing() {
@@ -315,7 +328,7 @@ public final class OpLog implements AutoCloseable {
       stopIntervalSyncer();
     }
     lock.lock();
-    try {
+    try (dirLock) {
       if (flushFailure != null) {
         active.close(false);
         throw flushFailure;

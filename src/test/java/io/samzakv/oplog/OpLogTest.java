@@ -158,6 +158,16 @@ class OpLogTest {
     assertThat(log.commit()).isCompletedExceptionally();
   }
 
+  @Test
+  void secondOpenOfAnOpenDirectoryFailsUntilTheFirstCloses() throws IOException {
+    OpLog first = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null);
+    assertThatThrownBy(() -> OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("already open");
+    first.close();
+    OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null).close();
+  }
+
   static List<Long> range(long from, long to) {
     return LongStream.rangeClosed(from, to).boxed().toList();
   }

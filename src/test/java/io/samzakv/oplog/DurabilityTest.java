@@ -1,0 +1,153 @@
+package io.samzakv.oplog;
+
+import static io.samzakv.oplog.LogFiles.key;
+import static io.samzakv.oplog.LogFiles.options;
+import static io.samzakv.oplog.LogFiles.positions;
+import static io.samzakv.oplog.LogFiles.replayAll;
+import static io.samzakv.oplog.LogFiles.value;
+import static io.samzakv.oplog.OpLogTest.range;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class DurabilityTest {
+
+  private static final int THREADS = 16;
+  private static final int COMMITS_PER_THREAD = 200;
+
+  @TempDir Path dir;
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  @Test
+  @Timeout(60)
+  void concurrentCommitsShareFsyncsAndAllBecomeDurable() throws Exception {
+    ConcurrentLinkedQueue<Long> acknowledged = new ConcurrentLinkedQueue<>();
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), registry)) {
+      ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+      try {
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+          workers.add(pool.submit(() -> commitInLoop(log, acknowledged)));
+        }
+        for (Future<?> worker : workers) {
+          worker.get();
+        }
+      } finally {
+        pool.shutdown();
+      }
+      long commits = THREADS * COMMITS_PER_THREAD;
+      assertThat(acknowledged).hasSize((int) commits);
+      assertThat(log.lastPosition()).isEqualTo(commits);
+      assertThat(fsyncs()).isPositive().isLessThan(commits);
+      assertThat(registry.get("kv.oplog.fsync.batch").summary().totalAmount()).isEqualTo(commits);
+    }
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
+      assertThat(positions(replayAll(log, 0)))
+          .containsExactlyElementsOf(range(1, THREADS * COMMITS_PER_THREAD));
+    }
+  }
+
+  @Test
+  void alwaysCommitFuturesCompleteInPositionOrderCoveringTheirRecords() throws IOException {
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), registry)) {
+      List<Long> completionOrder = new ArrayList<>();
+      List<CompletableFuture<Long>> futures = new ArrayList<>();
+      for (int n = 1; n <= 50; n++) {
+        long position = log.append(0, LogOp.PUT, key(n), value(n));
+        futures.add(
+            log.commit()
+                .thenApply(
+                    durable -> {
+                      synchronized (completionOrder) {
+                        completionOrder.add(position);
+                      }
+                      assertThat(durable).isGreaterThanOrEqualTo(position);
+                      return durable;
+                    }));
+      }
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+      assertThat(completionOrder).containsExactlyElementsOf(range(1, 50));
+    }
+  }
+
+  @Test
+  void intervalCommitCompletesAtOnceAndABackgroundThreadFsyncs() throws IOException {
+    try (OpLog log =
+        OpLog.open(
+            dir,
+            new OpLogOptions(FsyncPolicy.INTERVAL, 1 << 20, Duration.ofMillis(10)),
+            registry)) {
+      log.append(0, LogOp.PUT, key(1), value(1));
+      assertThat(log.commit()).isCompletedWithValue(1L);
+      log.append(0, LogOp.PUT, key(2), value(2)); // never committed: the interval sync flushes it
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> batchTotal() == 2);
+      assertThat(fsyncs()).isPositive();
+    }
+  }
+
+  @Test
+  void neverCommitCompletesAtOnceAndOnlyCloseFsyncs() throws IOException {
+    OpLog log = OpLog.open(dir, options(FsyncPolicy.NEVER, 4L * LogFiles.FRAME), registry);
+    for (int n = 1; n <= 10; n++) {
+      log.append(0, LogOp.PUT, key(n), value(n));
+    }
+    assertThat(log.commit()).isCompletedWithValue(10L);
+    assertThat(log.segmentCount()).isEqualTo(3);
+    assertThat(fsyncs()).isZero();
+
+    log.close();
+    assertThat(fsyncs()).isEqualTo(1);
+    try (OpLog reopened = OpLog.open(dir, options(FsyncPolicy.NEVER, 1 << 20), null)) {
+      assertThat(positions(replayAll(reopened, 0))).containsExactlyElementsOf(range(1, 10));
+    }
+  }
+
+  @Test
+  void closeWritesAndFsyncsAppendsThatWereNeverCommitted() throws IOException {
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), registry)) {
+      log.append(0, LogOp.PUT, key(1), value(1));
+    }
+    assertThat(fsyncs()).isEqualTo(1);
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
+      assertThat(positions(replayAll(log, 0))).containsExactly(1L);
+    }
+  }
+
+  private void commitInLoop(OpLog log, ConcurrentLinkedQueue<Long> acknowledged) {
+    try {
+      for (int i = 0; i < COMMITS_PER_THREAD; i++) {
+        long position = log.append(i % 8, LogOp.PUT, key(i), value(i));
+        long durable = log.commit().join();
+        assertThat(durable).isGreaterThanOrEqualTo(position);
+        acknowledged.add(position);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private long fsyncs() {
+    return registry.get("kv.oplog.fsync").timer().count();
+  }
+
+  private double batchTotal() {
+    return registry.get("kv.oplog.fsync.batch").summary().totalAmount();
+  }
+}
