@@ -258,6 +258,10 @@ class KvBusApiTest {
             new JsonObject().put("prefix", "a").put("end", "b"),
             "scan prefix with end"),
         Arguments.of(BusAddresses.SCAN, new JsonObject().put("start", true), "scan start bool"),
+        Arguments.of(
+            BusAddresses.SCAN, new JsonObject().put("start", "\uD800"), "scan lone surrogate"),
+        Arguments.of(
+            BusAddresses.SCAN, new JsonObject().put("prefix", "p".repeat(512)), "scan long prefix"),
         Arguments.of(BusAddresses.BATCH, new JsonObject(), "batch without ops"),
         Arguments.of(BusAddresses.BATCH, new JsonObject().put("ops", "x"), "batch ops not array"));
   }
@@ -303,6 +307,7 @@ class KvBusApiTest {
       assertThat(stringBody.getString("error")).isEqualTo("invalid_request");
       assertFails(node.vertx().eventBus().request(address, new JsonArray().add(1)), 400);
       assertFails(node.vertx().eventBus().request(address, 17), 400);
+      assertFails(node.vertx().eventBus().request(address, null), 400);
     }
   }
 
@@ -366,6 +371,12 @@ class KvBusApiTest {
                     "items",
                     new JsonArray().add(item(prefix + "b", "b", 1)).add(item(prefix + "c", "c", 1)))
                 .putNull("next"));
+
+    JsonObject backwards =
+        request(
+            BusAddresses.SCAN,
+            new JsonObject().put("start", prefix + "c").put("end", prefix + "b"));
+    assertThat(backwards).isEqualTo(new JsonObject().put("items", new JsonArray()).putNull("next"));
 
     // limit may also come as text, as in the query string.
     JsonObject limited =
