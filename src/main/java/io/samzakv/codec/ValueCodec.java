@@ -161,15 +161,6 @@ public final class ValueCodec {
     return value;
   }
 
-  /**
-   * The version field alone, unverified: the writer only needs it to pick the next version.
-   *
-   * @return the version, or -1 when {@code stored} is too short to hold one
-   */
-  public static long peekVersion(byte[] stored) {
-    return stored == null || stored.length < Long.BYTES ? -1 : readLong(stored, VERSION_OFFSET);
-  }
-
   /** CRC32C of everything but the crc field: version and flags, then rawLength and payload. */
   private static int crc(byte[] bytes) {
     CRC32C crc = new CRC32C();

@@ -1,8 +1,10 @@
 package io.samzakv.store;
 
+import io.samzakv.codec.CorruptValueException;
 import io.samzakv.codec.ValueCodec;
 import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.KvException;
+import io.samzakv.kv.Precondition;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.LogOp;
 import io.samzakv.oplog.OpLog;
@@ -39,6 +41,9 @@ final class WritePipeline implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WritePipeline.class.getName());
   private static final int QUEUE_CAPACITY = 65_536;
   private static final int MAX_BATCH = 1024;
+
+  /** {@link #currentVersion} of a key whose stored value fails its checksum. */
+  private static final long CORRUPT = -1;
 
   /** The newest accepted, not yet applied write of a key: what the next write must build on. */
   private record InFlight(long version, long position) {}
@@ -143,7 +148,17 @@ final class WritePipeline implements AutoCloseable {
       return new Sequenced(command, failedStore(), null, null);
     }
     long current = currentVersion(command);
-    if (!command.precondition().allows(current)) {
+    boolean corrupt = current == CORRUPT;
+    if (corrupt && !command.precondition().equals(Precondition.NONE)) {
+      // The version is unknowable, so no condition on it can be checked. An unconditional write
+      // still goes ahead: it replaces (or deletes) the unreadable value, restarting at version 1.
+      return new Sequenced(
+          command,
+          KvException.corrupt("the stored value of '" + command.key() + "' is corrupt"),
+          null,
+          null);
+    }
+    if (!corrupt && !command.precondition().allows(current)) {
       return new Sequenced(command, KvException.versionMismatch(current), null, null);
     }
     if (command.isDelete() && current == 0) {
@@ -158,7 +173,7 @@ final class WritePipeline implements AutoCloseable {
       mutation = Mutation.delete(command.partition(), key);
       position = log.append(command.partition(), LogOp.DELETE, key, null);
     } else {
-      version = current + 1;
+      version = corrupt ? 1 : current + 1;
       byte[] stored = codec.encode(version, command.value());
       mutation = Mutation.put(command.partition(), key, stored);
       position = log.append(command.partition(), LogOp.PUT, key, stored);
@@ -178,7 +193,14 @@ final class WritePipeline implements AutoCloseable {
       return cached.version();
     }
     byte[] stored = storage.get(command.partition(), command.key().utf8());
-    return stored == null ? 0 : Math.max(0, ValueCodec.peekVersion(stored));
+    if (stored == null) {
+      return 0;
+    }
+    try {
+      return codec.decode(stored).version();
+    } catch (CorruptValueException e) {
+      return CORRUPT;
+    }
   }
 
   private void apply(List<Sequenced> entries, long appliedThrough) {
@@ -235,6 +257,11 @@ final class WritePipeline implements AutoCloseable {
     accepting = false;
     try {
       sequencer.join();
+      // A submit that saw "accepting" just before it turned false may have queued after the
+      // sequencer's last look; it is refused rather than left unanswered.
+      for (WriteCommand late = queue.poll(); late != null; late = queue.poll()) {
+        late.result().completeExceptionally(KvException.unavailable("the node is stopping"));
+      }
       lastApplied.exceptionally(e -> null).join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -137,15 +137,6 @@ class ValueCodecTest {
         .hasMessageContaining("10000");
   }
 
-  @Test
-  void peekVersionReadsTheVersionWithoutVerifying() {
-    byte[] stored = codec.encode(123_456_789_012L, compressible(1000));
-    stored[stored.length - 1] ^= 1;
-
-    assertThat(ValueCodec.peekVersion(stored)).isEqualTo(123_456_789_012L);
-    assertThat(ValueCodec.peekVersion(new byte[7])).isEqualTo(-1);
-  }
-
   private void assertEveryFlipDetected(byte[] stored, int bitStride) {
     for (int bit = 0; bit < stored.length * 8; bit += bitStride) {
       byte[] flipped = stored.clone();

@@ -75,8 +75,11 @@ class CorruptValueTest {
       assertCorrupt(failure(fx.on(() -> fx.store.scan(ALL_PARTITIONS, all(), 100))));
       assertThat(text(await(fx.get("healthy")).value())).isEqualTo("fine");
 
-      // Overwriting the key repairs it.
-      await(fx.put("victim", bytes("rewritten"), Precondition.NONE));
+      // A condition on an unreadable version cannot be checked, so it is refused as corrupt.
+      assertCorrupt(failure(fx.put("victim", bytes("guess"), Precondition.ifVersion(2))));
+      // Overwriting the key unconditionally repairs it, starting its versions again.
+      assertThat(await(fx.put("victim", bytes("rewritten"), Precondition.NONE)).version())
+          .isEqualTo(1);
       assertThat(text(await(fx.get("victim")).value())).isEqualTo("rewritten");
       assertThat(await(fx.on(() -> fx.store.scan(ALL_PARTITIONS, all(), 100))).items()).hasSize(2);
     }

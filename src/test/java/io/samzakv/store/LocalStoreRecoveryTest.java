@@ -237,7 +237,7 @@ class LocalStoreRecoveryTest {
 
   private Path onlySegment() throws IOException {
     try (Stream<Path> files = Files.list(dir.resolve("oplog"))) {
-      List<Path> segments = files.toList();
+      List<Path> segments = files.filter(file -> file.toString().endsWith(".log")).toList();
       assertThat(segments).hasSize(1);
       return segments.get(0);
     }

@@ -60,7 +60,8 @@ public final class KvBusVerticle extends VerticleBase {
         throw KvException.badRequest("invalid_request", "the message body must be a JSON object");
       }
       reply = operation.apply(body);
-    } catch (KvException e) {
+    } catch (RuntimeException e) {
+      // Every request gets an answer, even one that failed unexpectedly (answered as a 500).
       reply = Future.failedFuture(e);
     }
     reply
