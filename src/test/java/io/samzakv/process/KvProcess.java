@@ -35,6 +35,16 @@ final class KvProcess implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(2))
           .build();
 
+  /** Nodes not yet known dead, killed if this JVM goes first (a CI timeout, a Ctrl-C). */
+  private static final java.util.Set<Process> LIVE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(Process::destroyForcibly), "kill-test-nodes"));
+  }
+
   private final Process process;
   private final Path stdout;
   private final Path stderr;
@@ -92,7 +102,10 @@ final class KvProcess implements AutoCloseable {
     builder.environment().keySet().removeIf(name -> name.startsWith("KV_"));
     builder.environment().putAll(env);
     try {
-      return new KvProcess(builder.start(), out, err, httpPort);
+      Process process = builder.start();
+      LIVE.add(process);
+      process.onExit().thenAccept(LIVE::remove);
+      return new KvProcess(process, out, err, httpPort);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
