@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryIT {
   private static final int WRITERS = 16;
-  private static final Duration BURST = Duration.ofSeconds(3);
+
+  /** Values up to 8 KiB: the burst fills several 1 MiB segments. */
+  private static final int MAX_FILLER = 8 << 10;
 
   @TempDir Path dir;
 
@@ -55,11 +57,12 @@ class CrashRecoveryIT {
     return env;
   }
 
-  /** Writes for {@link #BURST}, then SIGKILLs the node while the writers are still going. */
-  private WriteLoad burstThenKill(KvProcess node) throws InterruptedException {
-    WriteLoad load = new WriteLoad(client, node::uri);
+  /** Writes for {@code burst}, then SIGKILLs the node while the writers are still going. */
+  private WriteLoad burstThenKill(KvProcess node, Duration burst)
+      throws InterruptedException, IOException {
+    WriteLoad load = new WriteLoad(client, node::uri, MAX_FILLER);
     load.start(WRITERS);
-    Thread.sleep(BURST.toMillis()); // the load's duration, not a wait for some state
+    Thread.sleep(burst.toMillis()); // the load's duration, not a wait for some state
     node.kill();
     load.stop();
     assertThat(load.unexpected()).as("responses before the kill").isEmpty();
@@ -67,15 +70,26 @@ class CrashRecoveryIT {
     System.out.printf(
         "burst: %d acked writes on %d keys, failed: %s%n",
         load.acks(), load.ackedKeys(), load.failures());
+    try (Stream<Path> files = Files.list(dir.resolve("data").resolve("oplog"))) {
+      System.out.println(
+          "op log after the kill: " + files.map(Path::getFileName).sorted().toList());
+    }
     return load;
   }
 
   private void assertEveryAckedWriteSurvived(WriteLoad load, KvProcess restarted)
       throws IOException, InterruptedException {
-    assertThat(load.violations(restarted))
-        .as(
-            "%d acked writes (%d keys), failures %s\n%s",
-            load.acks(), load.ackedKeys(), load.failures(), restarted.describe())
+    List<String> problems = load.violations(restarted);
+    assertThat(problems)
+        .withFailMessage(
+            "%d keys wrong after recovery (of %d acked writes on %d keys), first ones: %s%n"
+                + "failed writes: %s%n%s",
+            problems.size(),
+            load.acks(),
+            load.ackedKeys(),
+            problems.subList(0, Math.min(20, problems.size())),
+            load.failures(),
+            restarted.describe())
         .isEmpty();
     // The point read path (cache, reader pool) must agree with the scan.
     Map<String, WriteLoad.Stored> scanned = WriteLoad.scanAll(client, restarted);
@@ -89,7 +103,8 @@ class CrashRecoveryIT {
   @Test
   void kill9DuringWritesLosesNoAcknowledgedWrite() throws Exception {
     Map<String, String> env = env();
-    WriteLoad load = burstThenKill(start(env).awaitReady());
+    // Longer than the checkpoint interval (5 s), so segments are rolled and deleted under load.
+    WriteLoad load = burstThenKill(start(env).awaitReady(), Duration.ofSeconds(7));
 
     KvProcess restarted = start(env).awaitReady();
 
@@ -99,7 +114,7 @@ class CrashRecoveryIT {
   @Test
   void tornTailHalfRecordIsTruncatedWithAWarning() throws Exception {
     Map<String, String> env = env();
-    WriteLoad load = burstThenKill(start(env).awaitReady());
+    WriteLoad load = burstThenKill(start(env).awaitReady(), Duration.ofSeconds(3));
     Path segment = newestSegment();
     // A crash mid-append leaves the front of a frame: a real frame's header and half its body.
     byte[] bytes = Files.readAllBytes(segment);
@@ -126,7 +141,7 @@ class CrashRecoveryIT {
   @Test
   void tornTailOfGarbageIsTruncatedWithAWarning() throws Exception {
     Map<String, String> env = env();
-    WriteLoad load = burstThenKill(start(env).awaitReady());
+    WriteLoad load = burstThenKill(start(env).awaitReady(), Duration.ofSeconds(3));
     Path segment = newestSegment();
     byte[] garbage = new byte[37];
     ThreadLocalRandom.current().nextBytes(garbage);

@@ -50,7 +50,7 @@ class LifecycleIT {
   void sigtermDuringWritesExitsZeroAndKeepsEveryAcknowledgedWrite() throws Exception {
     Map<String, String> env = KvProcess.env(dir.resolve("data"));
     KvProcess node = start(env).awaitReady();
-    WriteLoad load = new WriteLoad(client, node::uri);
+    WriteLoad load = new WriteLoad(client, node::uri, 1024);
     load.start(16);
     Thread.sleep(2_000); // the load's duration, not a wait for some state
 
@@ -70,7 +70,12 @@ class LifecycleIT {
     KvProcess restarted = start(env).awaitReady();
     WriteLoad.Check check = load.check(restarted);
     assertThat(check.violations())
-        .as("failures %s\n%s", load.failures(), restarted.describe())
+        .withFailMessage(
+            "%d keys wrong after restart, first ones: %s%nfailed writes: %s%n%s",
+            check.violations().size(),
+            check.violations().subList(0, Math.min(20, check.violations().size())),
+            load.failures(),
+            restarted.describe())
         .isEmpty();
     // A write the node applied was in flight when SIGTERM came, so it must have been answered.
     assertThat(check.appliedUnacked())

@@ -55,10 +55,16 @@ final class WriteLoad {
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean stopping;
 
-  /** {@code uri} turns a path into the node's URI (it may point at a restarted node later). */
-  WriteLoad(HttpClient client, Function<String, URI> uri) {
+  private final int maxFiller;
+
+  /**
+   * {@code uri} turns a path into the node's URI; values carry up to {@code maxFiller} random
+   * letters.
+   */
+  WriteLoad(HttpClient client, Function<String, URI> uri, int maxFiller) {
     this.client = client;
     this.uri = uri;
+    this.maxFiller = maxFiller;
   }
 
   static HttpClient newClient() {
@@ -168,8 +174,8 @@ final class WriteLoad {
     }
   }
 
-  private static String filler(ThreadLocalRandom random) {
-    int length = 16 + random.nextInt(1024);
+  private String filler(ThreadLocalRandom random) {
+    int length = 16 + random.nextInt(maxFiller);
     StringBuilder text = new StringBuilder(length);
     for (int i = 0; i < length; i++) {
       text.append((char) ('a' + random.nextInt(26)));
