@@ -24,6 +24,12 @@ public record Key(String text, byte[] utf8) {
     if (text == null) {
       throw KvException.badRequest("invalid_key", "key is missing");
     }
+    if (!hasSurrogates(text)) {
+      // Without surrogates every char encodes, so the fast encoder cannot replace anything.
+      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+      checkLength(utf8.length);
+      return new Key(text, utf8);
+    }
     try {
       ByteBuffer encoded =
           StandardCharsets.UTF_8
@@ -38,6 +44,15 @@ public record Key(String text, byte[] utf8) {
     } catch (CharacterCodingException e) {
       throw KvException.badRequest("invalid_key", "key is not valid Unicode text");
     }
+  }
+
+  private static boolean hasSurrogates(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isSurrogate(text.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void checkLength(int length) {

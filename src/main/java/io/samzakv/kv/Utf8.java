@@ -11,6 +11,12 @@ public final class Utf8 {
 
   /** The text of {@code bytes}; {@code what} names them in the error. */
   public static String decode(byte[] bytes, String errorCode, String what) {
+    // Fast path for the hot request path: the lenient decoder turns every malformed sequence into
+    // U+FFFD, so output without one came from well-formed input. Only otherwise decode strictly.
+    String lenient = new String(bytes, StandardCharsets.UTF_8);
+    if (lenient.indexOf('\uFFFD') < 0) {
+      return lenient;
+    }
     try {
       return StandardCharsets.UTF_8
           .newDecoder()

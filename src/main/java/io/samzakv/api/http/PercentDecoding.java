@@ -2,6 +2,7 @@ package io.samzakv.api.http;
 
 import io.samzakv.kv.KvException;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Strict percent-decoding to bytes: {@code %XY} must have two hex digits, and {@code +} stays a
@@ -11,6 +12,10 @@ final class PercentDecoding {
   private PercentDecoding() {}
 
   static byte[] decode(String text, boolean plusIsSpace) {
+    if (isPlainAscii(text, plusIsSpace)) {
+      // The common case on the hot path: nothing to decode.
+      return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
@@ -35,6 +40,16 @@ final class PercentDecoding {
       }
     }
     return out.toByteArray();
+  }
+
+  private static boolean isPlainAscii(String text, boolean plusIsSpace) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '%' || c >= 0x80 || (plusIsSpace && c == '+')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static KvException malformed() {
