@@ -48,6 +48,8 @@ public final class ApiRouter {
     router.delete("/v1/locks/*").handler(locks::handleRelease);
 
     router.route().failureHandler(ApiRouter::handleFailure);
+    // vert.x-web answers a path it cannot normalize (e.g. "%G1") with 400 before any route runs.
+    router.errorHandler(400, ctx -> Responses.failure(ctx, fromStatus(400)));
     router.errorHandler(404, ctx -> Responses.failure(ctx, fromStatus(404)));
     router.errorHandler(405, ctx -> Responses.failure(ctx, fromStatus(405)));
     return router;
