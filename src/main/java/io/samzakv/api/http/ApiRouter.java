@@ -38,7 +38,11 @@ public final class ApiRouter {
     router.get("/ready").handler(node::handleReady);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.registry()));
     router.get("/v1/cluster").handler(node::handleCluster);
-    router.route("/v1/*").handler(node::requireReady);
+    // Gate only the data routes: a gate matching /v1/cluster too would turn its 405s into 404s,
+    // since vert.x-web forgets a method mismatch once a later route matches.
+    router.route("/v1/kv/*").handler(node::requireReady);
+    router.route("/v1/batch").handler(node::requireReady);
+    router.route("/v1/locks/*").handler(node::requireReady);
     router.get("/v1/kv").handler(kv::handleScan);
     router.get("/v1/kv/*").handler(kv::handleGet);
     router.put("/v1/kv/*").handler(body(services.maxValueBytes())).handler(kv::handlePut);
@@ -48,6 +52,8 @@ public final class ApiRouter {
     router.delete("/v1/locks/*").handler(locks::handleRelease);
 
     router.route().failureHandler(ApiRouter::handleFailure);
+    // vert.x-web answers a path it cannot normalize (e.g. "%G1") with 400 before any route runs.
+    router.errorHandler(400, ctx -> Responses.failure(ctx, fromStatus(400)));
     router.errorHandler(404, ctx -> Responses.failure(ctx, fromStatus(404)));
     router.errorHandler(405, ctx -> Responses.failure(ctx, fromStatus(405)));
     return router;

@@ -14,7 +14,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /** The {@code /v1/kv} and {@code /v1/batch} routes. */
 final class KvHandlers {
-  static final String KV_PREFIX = "/v1/kv/";
+  static final String SCAN_PATH = "/v1/kv";
+  static final String KV_PREFIX = SCAN_PATH + "/";
 
   private final KvService service;
   private final BatchRunner batch;
@@ -60,6 +61,11 @@ final class KvHandlers {
   }
 
   void handleScan(RoutingContext ctx) {
+    if (!ctx.request().path().equals(SCAN_PATH)) {
+      // vert.x-web also routes "/v1/kv/" here; that is the key route with an empty key, a 400.
+      ctx.next();
+      return;
+    }
     QueryParams params = QueryParams.parse(ctx.request().query());
     ScanRequest scan = ScanRequest.parse(params::get);
     service

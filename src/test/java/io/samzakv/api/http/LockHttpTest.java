@@ -1,0 +1,238 @@
+package io.samzakv.api.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.samzakv.testing.TestNode;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code /v1/locks/{name}}: leased locks with strictly growing fencing tokens. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LockHttpTest {
+  @TempDir static Path dataDir;
+  static TestNode node;
+  static KvHttp http;
+
+  @BeforeAll
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  static void startNode() {
+    node = TestNode.start(dataDir, Map.of("KV_FSYNC", "never"));
+    http = new KvHttp(node);
+  }
+
+  @AfterAll
+  static void stopNode() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private static HttpResponse<byte[]> acquire(String name, long ttlMs, long waitMs) {
+    return http.post(
+        "/v1/locks/" + name, new JsonObject().put("ttl_ms", ttlMs).put("wait_ms", waitMs).encode());
+  }
+
+  private static long acquired(HttpResponse<byte[]> response, String name) {
+    assertThat(response.statusCode()).as(KvHttp.text(response)).isEqualTo(200);
+    JsonObject body = KvHttp.json(response);
+    assertThat(body.getString("name")).isEqualTo(name);
+    assertThat(body.getValue("token")).isInstanceOf(Number.class);
+    return body.getLong("token");
+  }
+
+  private static HttpResponse<byte[]> release(String name, String token) {
+    return http.send("DELETE", "/v1/locks/" + name + "?token=" + token, null);
+  }
+
+  private static void assertError(HttpResponse<byte[]> response, int status) {
+    assertThat(response.statusCode()).as(KvHttp.text(response)).isEqualTo(status);
+    assertThat(KvHttp.json(response).getString("error")).isNotBlank();
+    assertThat(KvHttp.json(response).getString("message")).isNotBlank();
+  }
+
+  @Test
+  void acquireAnswersTheNameAndAFencingToken() {
+    long token = acquired(acquire("lock-basic", 10_000, 0), "lock-basic");
+
+    assertThat(token).isPositive();
+  }
+
+  @Test
+  void secondAcquireWithoutWaitingIs409() {
+    acquired(acquire("lock-held", 10_000, 0), "lock-held");
+
+    assertError(acquire("lock-held", 10_000, 0), 409);
+  }
+
+  @Test
+  void secondAcquireWaitingShorterThanTheLeaseIs409AfterWaiting() {
+    acquired(acquire("lock-short-wait", 10_000, 0), "lock-short-wait");
+    long started = System.nanoTime();
+
+    assertError(acquire("lock-short-wait", 10_000, 300), 409);
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void releaseWithAWrongTokenIs409AndKeepsTheLockHeld() {
+    long token = acquired(acquire("lock-wrong", 10_000, 0), "lock-wrong");
+
+    assertError(release("lock-wrong", Long.toString(token + 1)), 409);
+    assertError(release("lock-wrong", "0"), 409);
+    assertError(acquire("lock-wrong", 10_000, 0), 409);
+  }
+
+  @Test
+  void releaseOfAFreeLockIs409() {
+    assertError(release("lock-never-taken", "12345"), 409);
+  }
+
+  @Test
+  void releaseWithTheRightTokenFreesItAndTheNextTokenIsLarger() {
+    long first = acquired(acquire("lock-cycle", 10_000, 0), "lock-cycle");
+
+    HttpResponse<byte[]> released = release("lock-cycle", Long.toString(first));
+    long second = acquired(acquire("lock-cycle", 10_000, 0), "lock-cycle");
+
+    assertThat(released.statusCode()).isEqualTo(200);
+    assertThat(second).isGreaterThan(first);
+    assertError(release("lock-cycle", Long.toString(first)), 409);
+    assertThat(release("lock-cycle", Long.toString(second)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void tokensGrowStrictlyOverManyHolders() {
+    long last = 0;
+    for (int i = 0; i < 20; i++) {
+      long token = acquired(acquire("lock-many", 10_000, 0), "lock-many");
+      assertThat(token).isGreaterThan(last);
+      assertThat(release("lock-many", Long.toString(token)).statusCode()).isEqualTo(200);
+      last = token;
+    }
+  }
+
+  @Test
+  void anExpiredLeaseLetsAnotherAcquire() {
+    long first = acquired(acquire("lock-ttl", 300, 0), "lock-ttl");
+    assertError(acquire("lock-ttl", 10_000, 0), 409);
+
+    long[] next = new long[1];
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              HttpResponse<byte[]> attempt = acquire("lock-ttl", 10_000, 0);
+              if (attempt.statusCode() == 200) {
+                next[0] = KvHttp.json(attempt).getLong("token");
+                return true;
+              }
+              assertThat(attempt.statusCode()).isEqualTo(409);
+              return false;
+            });
+
+    assertThat(next[0]).isGreaterThan(first);
+    assertError(release("lock-ttl", Long.toString(first)), 409);
+  }
+
+  @Test
+  void waitingLongerThanTheLeaseAcquiresOnceItRunsOut() {
+    long first = acquired(acquire("lock-wait", 300, 0), "lock-wait");
+    long started = System.nanoTime();
+
+    long second = acquired(acquire("lock-wait", 10_000, 5_000), "lock-wait");
+
+    assertThat(second).isGreaterThan(first);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+  }
+
+  @Test
+  void aWaiterAcquiresAsSoonAsTheHolderReleases() throws Exception {
+    long first = acquired(acquire("lock-handoff", 10_000, 0), "lock-handoff");
+    var waiter =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> acquire("lock-handoff", 10_000, 5_000));
+    Thread.yield();
+
+    assertThat(release("lock-handoff", Long.toString(first)).statusCode()).isEqualTo(200);
+
+    assertThat(acquired(waiter.get(10, TimeUnit.SECONDS), "lock-handoff")).isGreaterThan(first);
+  }
+
+  @Test
+  void emptyBodyUsesTheDefaults() {
+    HttpResponse<byte[]> response = http.send("POST", "/v1/locks/lock-defaults", null);
+
+    acquired(response, "lock-defaults");
+  }
+
+  @Test
+  void encodedLockNamesAreDecoded() {
+    HttpResponse<byte[]> response =
+        http.post("/v1/locks/jobs%2Fnightly%20run", new JsonObject().put("ttl_ms", 1000).encode());
+
+    acquired(response, "jobs/nightly run");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"ttl_ms\": -1}",
+        "{\"ttl_ms\": 0}",
+        "{\"ttl_ms\": \"abc\"}",
+        "{\"ttl_ms\": 1.5}",
+        "{\"ttl_ms\": 100000000000}",
+        "{\"wait_ms\": -1}",
+        "{\"wait_ms\": \"10\"}",
+        "{\"wait_ms\": 3600000}",
+        "{\"ttl_ms\": true}",
+        "not json",
+        "[1000]",
+        "{\"ttl_ms\": 1000",
+        "42"
+      })
+  void badAcquireBodyIs400(String body) {
+    assertError(http.post("/v1/locks/lock-bad-body", body), 400);
+
+    // The refused request took nothing: the lock is still free.
+    long token = acquired(acquire("lock-bad-body", 10_000, 0), "lock-bad-body");
+    assertThat(release("lock-bad-body", Long.toString(token)).statusCode()).isEqualTo(200);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "?token=",
+        "?token=abc",
+        "?token=1.5",
+        "?other=1",
+        "?token=99999999999999999999"
+      })
+  void releaseWithoutAValidTokenIs400(String query) {
+    long token = acquired(acquire("lock-bad-release", 10_000, 0), "lock-bad-release");
+
+    assertError(http.send("DELETE", "/v1/locks/lock-bad-release" + query, null), 400);
+
+    assertThat(release("lock-bad-release", Long.toString(token)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void emptyLockNameIs400() {
+    assertError(acquire("", 1000, 0), 400);
+    assertError(release("", "1"), 400);
+  }
+}

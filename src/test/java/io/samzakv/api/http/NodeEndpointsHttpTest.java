@@ -1,0 +1,131 @@
+package io.samzakv.api.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.samzakv.testing.TestNode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code /health}, {@code /ready}, {@code /metrics} and {@code /v1/cluster} of a one-node cluster.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class NodeEndpointsHttpTest {
+  @TempDir static Path dataDir;
+  static TestNode node;
+  static KvHttp http;
+
+  @BeforeAll
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  static void startNode() {
+    // Default fsync (always), so the op-log fsync metrics have something to show.
+    node = TestNode.start(dataDir);
+    http = new KvHttp(node);
+  }
+
+  @AfterAll
+  static void stopNode() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void healthIsUp() {
+    HttpResponse<byte[]> response = http.get("/health", new String[0]);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(KvHttp.json(response).getString("status")).isEqualTo("UP");
+  }
+
+  @Test
+  void readyIs200OnceStarted() {
+    HttpResponse<byte[]> response = http.get("/ready", new String[0]);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void metricsArePrometheusTextWithRequestFsyncCacheAndPartitionMeters() {
+    for (int i = 0; i < 3; i++) {
+      http.put("metrics/k" + i, "v".getBytes(StandardCharsets.UTF_8));
+      http.get("metrics/k" + i);
+      http.get("metrics/k" + i);
+    }
+    http.get("metrics/absent");
+
+    HttpResponse<byte[]> response = http.get("/metrics", new String[0]);
+    String text = KvHttp.text(response);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    assertThat(text).contains("# TYPE vertx_http_server_requests_total counter");
+    assertThat(requestCount(text, "PUT", "201", "/v1/kv/")).isGreaterThanOrEqualTo(3);
+    assertThat(requestCount(text, "GET", "200", "/v1/kv/")).isGreaterThanOrEqualTo(6);
+    assertThat(requestCount(text, "GET", "404", "/v1/kv/")).isGreaterThanOrEqualTo(1);
+    assertThat(text).containsPattern("(?m)^kv_oplog_fsync_seconds_count(\\{[^}]*})? [1-9]");
+    assertThat(text).containsPattern("(?m)^cache_gets_total\\{[^}]*cache=\"kv.values\"");
+    assertThat(text).containsPattern("(?m)^kv_partitions_primary(\\{[^}]*})? 64\\.0$");
+  }
+
+  /**
+   * The {@code vertx_http_server_requests_total} count for a method, code and route, where the
+   * route label is the chain of matched routes ({@code "/v1/kv/>/v1/kv/"}) ending in {@code route}.
+   */
+  private static double requestCount(String metrics, String method, String code, String route) {
+    Pattern line = Pattern.compile("(?m)^vertx_http_server_requests_total\\{([^}]*)} (\\S+)$");
+    double total = 0;
+    Matcher matcher = line.matcher(metrics);
+    while (matcher.find()) {
+      String labels = matcher.group(1);
+      if (labels.contains("method=\"" + method + "\"")
+          && labels.contains("code=\"" + code + "\"")
+          && labels.matches(".*route=\"([^\"]*>)?" + Pattern.quote(route) + "\".*")) {
+        total += Double.parseDouble(matcher.group(2));
+      }
+    }
+    return total;
+  }
+
+  @Test
+  void clusterShowsThisNodeAsTheOnlyMemberAndPrimaryOfAll64Partitions() {
+    HttpResponse<byte[]> response = http.get("/v1/cluster", new String[0]);
+    JsonObject cluster = KvHttp.json(response);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    String nodeId = cluster.getString("node_id");
+    assertThat(nodeId).isNotBlank();
+    JsonArray members = cluster.getJsonArray("members");
+    assertThat(members).hasSize(1);
+    assertThat(members.getJsonObject(0).getString("id")).isEqualTo(nodeId);
+    assertThat(members.getJsonObject(0).getString("http"))
+        .isEqualTo("127.0.0.1:" + node.httpPort());
+    assertThat(cluster.getInteger("partition_count")).isEqualTo(64);
+    assertThat(cluster.getInteger("replication")).isEqualTo(1);
+    assertThat(cluster.getLong("epoch")).isGreaterThanOrEqualTo(1);
+    JsonArray partitions = cluster.getJsonArray("partitions");
+    assertThat(partitions).hasSize(64);
+    Set<Integer> numbers = new HashSet<>();
+    for (int i = 0; i < partitions.size(); i++) {
+      JsonObject partition = partitions.getJsonObject(i);
+      numbers.add(partition.getInteger("partition"));
+      assertThat(partition.getString("primary")).isEqualTo(nodeId);
+      assertThat(partition.getJsonArray("replicas")).isNotNull();
+    }
+    assertThat(numbers).hasSize(64).allMatch(p -> p >= 0 && p < 64);
+  }
+}
