@@ -5,6 +5,7 @@ import io.samzakv.api.NodeStatus;
 import io.samzakv.cluster.lock.LockService;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.KvService;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -32,24 +33,31 @@ public final class ApiRouter {
     KvHandlers kv = new KvHandlers(services.kv());
     LockHandlers locks = new LockHandlers(services.locks());
     NodeHandlers node = new NodeHandlers(services.status());
+    int maxValue = services.maxValueBytes();
     Router router = Router.router(vertx);
 
     router.get("/health").handler(node::handleHealth);
     router.get("/ready").handler(node::handleReady);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.registry()));
     router.get("/v1/cluster").handler(node::handleCluster);
-    // Gate only the data routes: a gate matching /v1/cluster too would turn its 405s into 404s,
-    // since vert.x-web forgets a method mismatch once a later route matches.
-    router.route("/v1/kv/*").handler(node::requireReady);
-    router.route("/v1/batch").handler(node::requireReady);
-    router.route("/v1/locks/*").handler(node::requireReady);
-    router.get("/v1/kv").handler(kv::handleScan);
-    router.get("/v1/kv/*").handler(kv::handleGet);
-    router.put("/v1/kv/*").handler(body(services.maxValueBytes())).handler(kv::handlePut);
-    router.delete("/v1/kv/*").handler(kv::handleDelete);
-    router.post("/v1/batch").handler(body(BATCH_BODY_LIMIT)).handler(kv::handleBatch);
-    router.post("/v1/locks/*").handler(body(LOCK_BODY_LIMIT)).handler(locks::handleAcquire);
-    router.delete("/v1/locks/*").handler(locks::handleRelease);
+    // Each data route checks readiness itself rather than through a shared /v1/* route: one route
+    // per request keeps the metrics' route label clean and the 405s of other paths intact.
+    Handler<RoutingContext> ready = node::requireReady;
+    router.get("/v1/kv").handler(ready).handler(kv::handleScan);
+    router.get("/v1/kv/*").handler(ready).handler(kv::handleGet);
+    router.put("/v1/kv/*").handler(ready).handler(body(maxValue)).handler(kv::handlePut);
+    router.delete("/v1/kv/*").handler(ready).handler(kv::handleDelete);
+    router
+        .post("/v1/batch")
+        .handler(ready)
+        .handler(body(BATCH_BODY_LIMIT))
+        .handler(kv::handleBatch);
+    router
+        .post("/v1/locks/*")
+        .handler(ready)
+        .handler(body(LOCK_BODY_LIMIT))
+        .handler(locks::handleAcquire);
+    router.delete("/v1/locks/*").handler(ready).handler(locks::handleRelease);
 
     router.route().failureHandler(ApiRouter::handleFailure);
     // vert.x-web answers a path it cannot normalize (e.g. "%G1") with 400 before any route runs.
