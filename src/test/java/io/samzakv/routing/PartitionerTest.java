@@ -3,6 +3,7 @@ package io.samzakv.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.samzakv.kv.Key;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,8 @@ class PartitionerTest {
 
     assertThat(used).hasSize(64);
     // 1000 keys over 64 partitions average 15.6; a linear hash piles 40+ into some.
-    assertThat(perPartition).allSatisfy(count -> assertThat(count).isBetween(3, 35));
+    assertThat(Arrays.stream(perPartition).min().orElseThrow()).isGreaterThanOrEqualTo(3);
+    assertThat(Arrays.stream(perPartition).max().orElseThrow()).isLessThanOrEqualTo(35);
   }
 
   @Test
