@@ -209,6 +209,9 @@ public final class Node {
     try {
       deployments.add(await(vertx.deployVerticle(first)));
     } catch (RuntimeException e) {
+      if (!(rootCause(e) instanceof java.net.SocketException)) {
+        throw e;
+      }
       throw new StartupException(
           "KV_HTTP_PORT",
           "cannot serve HTTP on "
@@ -275,11 +278,16 @@ public final class Node {
     }
   }
 
-  private static String rootMessage(Throwable error) {
+  private static Throwable rootCause(Throwable error) {
     Throwable root = error;
     while (root.getCause() != null) {
       root = root.getCause();
     }
+    return root;
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = rootCause(error);
     return root.getMessage() == null ? root.toString() : root.getMessage();
   }
 

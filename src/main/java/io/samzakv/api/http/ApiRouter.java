@@ -45,17 +45,17 @@ public final class ApiRouter {
     Handler<RoutingContext> ready = node::requireReady;
     router.get("/v1/kv").handler(ready).handler(kv::handleScan);
     router.get("/v1/kv/*").handler(ready).handler(kv::handleGet);
-    router.put("/v1/kv/*").handler(ready).handler(body(maxValue)).handler(kv::handlePut);
+    router.put("/v1/kv/*").handler(body(maxValue)).handler(ready).handler(kv::handlePut);
     router.delete("/v1/kv/*").handler(ready).handler(kv::handleDelete);
     router
         .post("/v1/batch")
-        .handler(ready)
         .handler(body(BATCH_BODY_LIMIT))
+        .handler(ready)
         .handler(kv::handleBatch);
     router
         .post("/v1/locks/*")
-        .handler(ready)
         .handler(body(LOCK_BODY_LIMIT))
+        .handler(ready)
         .handler(locks::handleAcquire);
     router.delete("/v1/locks/*").handler(ready).handler(locks::handleRelease);
 
