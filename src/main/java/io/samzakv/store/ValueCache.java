@@ -9,9 +9,9 @@ import java.util.function.Function;
 
 /**
  * The decoded values of recently used keys, bounded by an approximate byte weight. It only ever
- * holds durable, applied state: the applier updates it after each LMDB commit, and a reader's load
- * runs inside Caffeine's per-key compute, so a load that raced a write is overwritten by the
- * writer's {@code put} rather than left stale.
+ * holds durable, applied state: the write pipeline updates it after each LMDB commit; a load runs
+ * inside Caffeine's per-key compute, so a load that raced a write is overwritten by the writer's
+ * {@code put} rather than left stale.
  *
  * <p>Thread contract: safe for any thread.
  */
