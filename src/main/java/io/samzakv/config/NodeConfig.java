@@ -34,26 +34,4 @@ public record NodeConfig(
   public NodeConfig {
     clusterMembers = List.copyOf(clusterMembers);
   }
-
-  /** The same settings with another HTTP port; tests bind port 0 and read the real one back. */
-  public NodeConfig withHttpPort(int port) {
-    return new NodeConfig(
-        nodeId,
-        httpHost,
-        port,
-        dataDir,
-        clusterHost,
-        clusterPort,
-        clusterMembers,
-        partitions,
-        replication,
-        fsync,
-        fsyncInterval,
-        cacheBytes,
-        compression,
-        maxValueBytes,
-        segmentBytes,
-        lmdbInitialMapBytes,
-        httpInstances);
-  }
 }

@@ -35,8 +35,4 @@ public record ScanRange(byte[] start, byte[] end) {
   public ScanRange startingAtLeast(byte[] from) {
     return Arrays.compareUnsigned(from, start) > 0 ? new ScanRange(from, end) : this;
   }
-
-  public boolean isEmpty() {
-    return end != null && Arrays.compareUnsigned(start, end) >= 0;
-  }
 }
