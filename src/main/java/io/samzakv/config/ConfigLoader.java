@@ -87,7 +87,13 @@ public final class ConfigLoader {
         intSetting(Setting.MAX_VALUE_BYTES, 1 << 20, 0, 64 << 20),
         longSetting(Setting.SEGMENT_BYTES, 64L << 20, 1 << 20, 1L << 34),
         longSetting(Setting.LMDB_INITIAL_MAP_BYTES, 64L << 20, 1 << 20, 1L << 40),
-        intSetting(Setting.HTTP_INSTANCES, Runtime.getRuntime().availableProcessors(), 1, 1024));
+        httpInstances());
+  }
+
+  /** HTTP verticles; 0 (the default) means one per core. */
+  private int httpInstances() {
+    int instances = intSetting(Setting.HTTP_INSTANCES, 0, 0, 1024);
+    return instances == 0 ? Runtime.getRuntime().availableProcessors() : instances;
   }
 
   private String raw(Setting setting) {

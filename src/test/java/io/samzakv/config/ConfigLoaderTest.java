@@ -29,6 +29,18 @@ class ConfigLoaderTest {
     assertThat(config.fsync()).isEqualTo(FsyncPolicy.ALWAYS);
     assertThat(config.compression()).isTrue();
     assertThat(config.maxValueBytes()).isEqualTo(1_048_576);
+    assertThat(config.httpInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+  }
+
+  @Test
+  void theShippedConfFileHoldsEverySettingWithItsDefault() throws Exception {
+    JsonObject shipped = new JsonObject(Files.readString(Path.of("conf", "node.json")));
+
+    assertThat(shipped.fieldNames())
+        .containsExactlyInAnyOrder(
+            java.util.Arrays.stream(Setting.values()).map(Setting::jsonKey).toArray(String[]::new));
+    assertThat(ConfigLoader.from(shipped, Map.of()))
+        .isEqualTo(ConfigLoader.from(new JsonObject(), Map.of()));
   }
 
   @Test
