@@ -109,15 +109,20 @@ class RecoveryTest {
     assertCorrupt(segment(dir, 21), 0);
   }
 
+  /** The op log in {@code dir}, opened (and so recovered) as every test here opens it. */
+  private OpLog open() throws IOException {
+    return OpLog.open(dir, options(FsyncPolicy.ALWAYS, SEGMENT_BYTES), null);
+  }
+
   private void writeRecords(long count) throws IOException {
-    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, SEGMENT_BYTES), null)) {
+    try (OpLog log = open()) {
       appendRecords(log, 1, count);
     }
   }
 
   private void assertRecoveredTornTail(Path file, long offset, long bytesTruncated, long last)
       throws IOException {
-    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, SEGMENT_BYTES), null)) {
+    try (OpLog log = open()) {
       assertThat(log.recoveryReport())
           .isEqualTo(new RecoveryReport(true, file, offset, bytesTruncated, last));
       assertThat(Files.size(file)).isEqualTo(offset);
@@ -127,14 +132,14 @@ class RecoveryTest {
       assertThat(log.append(0, LogOp.PUT, key(last + 1), value(last + 1))).isEqualTo(last + 1);
       log.commit().join();
     }
-    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, SEGMENT_BYTES), null)) {
+    try (OpLog log = open()) {
       assertThat(log.recoveryReport().tornTail()).isFalse();
       assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, last + 1));
     }
   }
 
   private void assertCorrupt(Path file, long offset) {
-    assertThatThrownBy(() -> OpLog.open(dir, options(FsyncPolicy.ALWAYS, SEGMENT_BYTES), null))
+    assertThatThrownBy(this::open)
         .isInstanceOfSatisfying(
             CorruptLogException.class,
             e -> {

@@ -9,7 +9,6 @@ import io.samzakv.kv.Key;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.WriteResult;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +18,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoints drop covered op-log segments, so endless overwrites keep the log bounded. */
@@ -33,19 +31,9 @@ class CheckpointTest {
   private static final long TOTAL_BYTES = 20L << 20;
   private static final int WAVE = 32;
 
-  private static Vertx vertx;
+  @RegisterExtension static final SharedVertx vertx = new SharedVertx();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
 
   @Test
   void overwritingAFewKeysKeepsTheOpLogBoundedAcrossCheckpoints() throws Exception {
@@ -54,7 +42,7 @@ class CheckpointTest {
     Random random = new Random(42);
     byte[][] last = new byte[KEYS][];
     int maxSegments = 0;
-    StoreFixture fx = StoreFixture.open(dir, vertx, settings);
+    StoreFixture fx = StoreFixture.open(dir, vertx.get(), settings);
     try {
       long written = 0;
       while (written < TOTAL_BYTES) {
@@ -97,7 +85,7 @@ class CheckpointTest {
 
   @Test
   void gracefulCloseCheckpointsSoTheReopenedStoreReplaysNothing() throws Exception {
-    StoreFixture fx = StoreFixture.open(dir, vertx, StoreFixture.Settings.defaults());
+    StoreFixture fx = StoreFixture.open(dir, vertx.get(), StoreFixture.Settings.defaults());
     try {
       byte[] value = new byte[VALUE_BYTES];
       new Random(1).nextBytes(value);

@@ -14,16 +14,14 @@ import io.samzakv.routing.Partitioner;
 import io.samzakv.storage.Mutation;
 import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.WriteBatch;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,25 +35,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CorruptValueTest {
   private static final Partitioner PARTITIONER = new Partitioner(StoreFixture.PARTITIONS);
   private static final int[] ALL_PARTITIONS = IntStream.range(0, StoreFixture.PARTITIONS).toArray();
-  private static Vertx vertx;
+  @RegisterExtension static final SharedVertx vertx = new SharedVertx();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
 
   /** Byte offsets into the stored form: version, flags, crc, payload (start and last byte). */
   @ParameterizedTest(name = "byte {0} flipped")
   @ValueSource(ints = {0, 7, 8, 9, 13, -1})
   void aValueWithAFlippedByteFailsAsCorruptOnGetAndScan(int offset) throws Exception {
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       await(fx.put("victim", "a value that will rot on disk"));
       await(fx.put("victim", "a value that will rot on disk, v2"));
       await(fx.put("healthy", "fine"));
@@ -68,7 +56,7 @@ class CorruptValueTest {
           return stored;
         });
 
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       assertCorrupt(failure(fx.get("victim")));
       // A failed load is not cached: the next read checks again, and fails again.
       assertCorrupt(failure(fx.get("victim")));
@@ -87,12 +75,12 @@ class CorruptValueTest {
 
   @Test
   void storedBytesTooShortForAHeaderFailAsCorrupt() throws Exception {
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       await(fx.put("short", "soon truncated"));
     }
     corruptAtRest("short", stored -> new byte[] {0, 0, 0, 0, 0, 0, 0, 1});
 
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       assertCorrupt(failure(fx.get("short")));
       assertCorrupt(failure(fx.on(() -> fx.store.scan(ALL_PARTITIONS, all(), 10))));
     }
@@ -101,7 +89,7 @@ class CorruptValueTest {
   @Test
   void aCompressedValueWithADamagedPayloadFailsAsCorrupt() throws Exception {
     String big = "compressible ".repeat(200);
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       await(fx.put("lz4", big));
     }
     corruptAtRest(
@@ -112,7 +100,7 @@ class CorruptValueTest {
           return stored;
         });
 
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       assertCorrupt(failure(fx.get("lz4")));
     }
   }

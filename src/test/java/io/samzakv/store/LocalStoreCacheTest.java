@@ -11,36 +11,24 @@ import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The value cache never answers anything but the latest acknowledged state. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LocalStoreCacheTest {
-  private static Vertx vertx;
+  @RegisterExtension static final SharedVertx vertx = new SharedVertx();
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
-
   @Test
   void cachedReadsFollowEveryPutAndDelete() throws Exception {
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       await(fx.put("k", "one"));
       assertValue(fx, "k", 1, "one");
       assertValue(fx, "k", 1, "one");
@@ -64,7 +52,7 @@ class LocalStoreCacheTest {
     Random random = new Random(7);
     byte[][] values = new byte[200][];
     try (StoreFixture fx =
-        StoreFixture.open(dir, vertx, StoreFixture.Settings.defaults().withCacheBytes(0))) {
+        StoreFixture.open(dir, vertx.get(), StoreFixture.Settings.defaults().withCacheBytes(0))) {
       for (int i = 0; i < values.length; i++) {
         values[i] = new byte[1 + random.nextInt(4096)];
         random.nextBytes(values[i]);
@@ -88,7 +76,7 @@ class LocalStoreCacheTest {
   void readsRacingWritesNeverLeaveAStaleValueCached() throws Exception {
     // Room for about one entry, so "k" keeps being evicted and reloaded while it is written.
     try (StoreFixture fx =
-        StoreFixture.open(dir, vertx, StoreFixture.Settings.defaults().withCacheBytes(200))) {
+        StoreFixture.open(dir, vertx.get(), StoreFixture.Settings.defaults().withCacheBytes(200))) {
       Key key = Key.of("k");
       Key other = Key.of("other");
       int partition = fx.partition(key);
@@ -111,7 +99,7 @@ class LocalStoreCacheTest {
 
   @Test
   void aFailedConditionalWriteLeavesTheCachedValueAlone() throws Exception {
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       await(fx.put("k", "kept"));
       KvException error = failure(fx.put("k", bytes("lost"), Precondition.ifVersion(5)));
       assertThat(error.status()).isEqualTo(412);

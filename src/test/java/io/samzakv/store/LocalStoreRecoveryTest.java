@@ -16,7 +16,6 @@ import io.samzakv.routing.Partitioner;
 import io.samzakv.storage.Mutation;
 import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.WriteBatch;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -26,10 +25,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,24 +38,14 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalStoreRecoveryTest {
   private static final ValueCodec CODEC = new ValueCodec(true, StoreFixture.MAX_VALUE_BYTES);
   private static final Partitioner PARTITIONER = new Partitioner(StoreFixture.PARTITIONS);
-  private static Vertx vertx;
+  @RegisterExtension static final SharedVertx vertx = new SharedVertx();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
 
   @Test
   void gracefulRestartKeepsEveryKeyWithItsVersion() throws Exception {
     int keys = 300;
-    StoreFixture fx = StoreFixture.open(dir, vertx);
+    StoreFixture fx = StoreFixture.open(dir, vertx.get());
     try {
       writeGeneration(fx, keys, 0);
       fx = fx.reopen();
@@ -124,7 +112,7 @@ class LocalStoreRecoveryTest {
       assertThat(storage.appliedPosition()).isZero();
     }
 
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       assertThat(fx.storage.appliedPosition()).isEqualTo(102);
       VersionedValue zero = await(fx.get("crash/0"));
       assertThat(zero.version()).isEqualTo(2);
@@ -167,7 +155,7 @@ class LocalStoreRecoveryTest {
       assertThat(Recovery.replay(log, storage)).isZero();
     }
 
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       assertThat(text(await(fx.get("p/1")).value())).isEqualTo("v1 again");
       assertThat(text(await(fx.get("p/60")).value())).isEqualTo("v60");
       assertThat(text(await(fx.get("p/30")).value())).isEqualTo("v30");
@@ -192,7 +180,7 @@ class LocalStoreRecoveryTest {
       file.setLength(sizeBeforeTornRecord + (fullSize - sizeBeforeTornRecord) / 2);
     }
 
-    try (StoreFixture fx = StoreFixture.open(dir, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
       assertThat(fx.log.recoveryReport().tornTail()).isTrue();
       assertThat(text(await(fx.get("t/kept")).value())).isEqualTo("kept");
       assertThat(failure(fx.get("t/torn")).status()).isEqualTo(404);
@@ -213,7 +201,7 @@ class LocalStoreRecoveryTest {
     // the fsynced op log keeps them. Simulate that by moving the live op log next to an empty
     // LMDB (the checkpoint interval is long, so no segment has been dropped).
     Path survivor = dir.resolve("after-power-cut");
-    try (StoreFixture fx = StoreFixture.open(dir.resolve("before"), vertx)) {
+    try (StoreFixture fx = StoreFixture.open(dir.resolve("before"), vertx.get())) {
       for (int i = 0; i < 50; i++) {
         await(fx.put("ack/" + i, "v" + i));
       }
@@ -222,7 +210,7 @@ class LocalStoreRecoveryTest {
       copyDirectory(dir.resolve("before").resolve("oplog"), survivor.resolve("oplog"));
     }
 
-    try (StoreFixture fx = StoreFixture.open(survivor, vertx)) {
+    try (StoreFixture fx = StoreFixture.open(survivor, vertx.get())) {
       for (int i = 0; i < 50; i++) {
         if (i == 8) {
           assertThat(failure(fx.get("ack/8")).status()).isEqualTo(404);

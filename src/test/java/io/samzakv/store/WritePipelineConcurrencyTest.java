@@ -13,19 +13,17 @@ import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.WriteResult;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,24 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WritePipelineConcurrencyTest {
-  private static Vertx vertx;
+  @RegisterExtension static final SharedVertx vertx = new SharedVertx();
 
   @TempDir Path dir;
   private StoreFixture fx;
 
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
-
   @BeforeEach
   void openStore() throws Exception {
-    fx = StoreFixture.open(dir, vertx);
+    fx = StoreFixture.open(dir, vertx.get());
   }
 
   @AfterEach

@@ -7,7 +7,6 @@ import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.WriteResult;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,34 +16,23 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Closing the store while writes keep arriving answers every one of them. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WritePipelineShutdownTest {
-  private static Vertx vertx;
+  @RegisterExtension static final SharedVertx vertx = new SharedVertx();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
 
   /** A writer thread submits puts nonstop while the test thread closes the store under it. */
   @Test
   void everyWriteRacingCloseIsEitherAcknowledgedOrRefused() throws Exception {
     for (int round = 0; round < 5; round++) {
-      StoreFixture fx = StoreFixture.open(dir.resolve("r" + round), vertx);
+      StoreFixture fx = StoreFixture.open(dir.resolve("r" + round), vertx.get());
       List<Future<WriteResult>> writes = new CopyOnWriteArrayList<>();
       AtomicBoolean stop = new AtomicBoolean();
       CountDownLatch started = new CountDownLatch(1);

@@ -2,43 +2,23 @@ package io.samzakv.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samzakv.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code POST /v1/batch}: one result per op, each with its own status; bad ops fail alone. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class BatchHttpTest {
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
-
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNode() {
-    node = TestNode.start(dataDir, Map.of("KV_FSYNC", "never"));
-    http = new KvHttp(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpNode node = new HttpNode(Map.of("KV_FSYNC", "never"));
 
   private static String base64(String text) {
     return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
@@ -59,9 +39,10 @@ class BatchHttpTest {
   /** The results of a batch that must itself succeed. */
   private static JsonArray run(Object... ops) {
     HttpResponse<byte[]> response =
-        http.post(
-            "/v1/batch",
-            new JsonObject().put("ops", new JsonArray(java.util.List.of(ops))).encode());
+        node.http()
+            .post(
+                "/v1/batch",
+                new JsonObject().put("ops", new JsonArray(java.util.List.of(ops))).encode());
     assertThat(response.statusCode()).as(KvHttp.text(response)).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
     JsonArray results = KvHttp.json(response).getJsonArray("results");
@@ -77,8 +58,8 @@ class BatchHttpTest {
 
   @Test
   void mixedOpsEachAnswerWithTheirOwnStatus() {
-    http.put("batch/existing", "old".getBytes(StandardCharsets.UTF_8));
-    http.put("batch/doomed", "x".getBytes(StandardCharsets.UTF_8));
+    node.http().put("batch/existing", "old".getBytes(StandardCharsets.UTF_8));
+    node.http().put("batch/doomed", "x".getBytes(StandardCharsets.UTF_8));
 
     JsonArray results =
         run(
@@ -107,8 +88,9 @@ class BatchHttpTest {
         .containsOnly(
             Map.entry("key", "batch/doomed"), Map.entry("deleted", true), Map.entry("status", 200));
     assertFailed(results.getJsonObject(5), 404);
-    assertThat(http.get("batch/new").body()).isEqualTo("fresh".getBytes(StandardCharsets.UTF_8));
-    assertThat(http.get("batch/doomed").statusCode()).isEqualTo(404);
+    assertThat(node.http().get("batch/new").body())
+        .isEqualTo("fresh".getBytes(StandardCharsets.UTF_8));
+    assertThat(node.http().get("batch/doomed").statusCode()).isEqualTo(404);
   }
 
   @Test
@@ -136,7 +118,7 @@ class BatchHttpTest {
 
   @Test
   void conditionalOpsAnswer412WithTheCurrentVersion() {
-    http.put("batch/cas", "v1".getBytes(StandardCharsets.UTF_8));
+    node.http().put("batch/cas", "v1".getBytes(StandardCharsets.UTF_8));
 
     JsonArray results =
         run(
@@ -154,7 +136,8 @@ class BatchHttpTest {
     assertThat(results.getJsonObject(2).getLong("current_version")).isEqualTo(2);
     assertThat(results.getJsonObject(3).getInteger("status")).isEqualTo(201);
     assertFailed(results.getJsonObject(4), 412);
-    assertThat(http.get("batch/cas").body()).isEqualTo("ok".getBytes(StandardCharsets.UTF_8));
+    assertThat(node.http().get("batch/cas").body())
+        .isEqualTo("ok".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -187,7 +170,7 @@ class BatchHttpTest {
     }
     assertThat(results.getJsonObject(15).getInteger("status")).isEqualTo(201);
     assertThat(results.getJsonObject(16).getString("value")).isEqualTo(base64("alive"));
-    assertThat(http.snapshot())
+    assertThat(node.http().snapshot())
         .containsKey("batch/survivor")
         .doesNotContainKeys(
             "batch/bad-op",
@@ -205,7 +188,7 @@ class BatchHttpTest {
     }
 
     HttpResponse<byte[]> response =
-        http.post("/v1/batch", new JsonObject().put("ops", ops).encode());
+        node.http().post("/v1/batch", new JsonObject().put("ops", ops).encode());
 
     assertThat(response.statusCode()).isEqualTo(200);
     JsonArray results = KvHttp.json(response).getJsonArray("results");
@@ -218,19 +201,19 @@ class BatchHttpTest {
 
   @Test
   void moreThanAThousandOpsIs413AndRunsNone() {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
     JsonArray ops = new JsonArray();
     for (int i = 0; i < 1001; i++) {
       ops.add(put("batch/toomany/" + i, "v"));
     }
 
     HttpResponse<byte[]> response =
-        http.post("/v1/batch", new JsonObject().put("ops", ops).encode());
+        node.http().post("/v1/batch", new JsonObject().put("ops", ops).encode());
 
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(KvHttp.json(response).getString("error")).isEqualTo("too_large");
     assertThat(KvHttp.json(response).getString("message")).isNotBlank();
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
@@ -254,13 +237,13 @@ class BatchHttpTest {
         "{\"ops\": null}"
       })
   void malformedBatchBodyIs400AndRunsNothing(String body) {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
-    HttpResponse<byte[]> response = http.post("/v1/batch", body);
+    HttpResponse<byte[]> response = node.http().post("/v1/batch", body);
 
     assertThat(response.statusCode()).as(body).isEqualTo(400);
     assertThat(KvHttp.json(response).getString("error")).isNotBlank();
     assertThat(KvHttp.json(response).getString("message")).isNotBlank();
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 }

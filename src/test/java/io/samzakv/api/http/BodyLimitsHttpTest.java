@@ -2,7 +2,6 @@ package io.samzakv.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samzakv.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -10,41 +9,22 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Values up to {@code KV_MAX_VALUE_BYTES} are stored; bigger ones are 413 however they arrive. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class BodyLimitsHttpTest {
   private static final int MAX = 1024;
 
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
-
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNode() {
-    node =
-        TestNode.start(
-            dataDir, Map.of("KV_FSYNC", "never", "KV_MAX_VALUE_BYTES", Integer.toString(MAX)));
-    http = new KvHttp(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension
+  static final HttpNode node =
+      new HttpNode(Map.of("KV_FSYNC", "never", "KV_MAX_VALUE_BYTES", Integer.toString(MAX)));
 
   private static byte[] bytes(int length) {
     byte[] value = new byte[length];
@@ -67,28 +47,28 @@ class BodyLimitsHttpTest {
   void valueOfExactlyTheLimitIsStored() {
     byte[] value = bytes(MAX);
 
-    HttpResponse<byte[]> put = http.put("limits/exact", value);
+    HttpResponse<byte[]> put = node.http().put("limits/exact", value);
 
     assertThat(put.statusCode()).isEqualTo(201);
-    assertThat(http.get("limits/exact").body()).isEqualTo(value);
+    assertThat(node.http().get("limits/exact").body()).isEqualTo(value);
   }
 
   @Test
   void valueOneByteOverTheLimitIs413AndNotStored() {
-    http.put("limits/over", bytes(10));
-    Map<String, JsonObject> before = http.snapshot();
+    node.http().put("limits/over", bytes(10));
+    Map<String, JsonObject> before = node.http().snapshot();
 
-    HttpResponse<byte[]> put = http.put("limits/over", bytes(MAX + 1));
-    HttpResponse<byte[]> create = http.put("limits/over-new", bytes(MAX + 1));
+    HttpResponse<byte[]> put = node.http().put("limits/over", bytes(MAX + 1));
+    HttpResponse<byte[]> create = node.http().put("limits/over-new", bytes(MAX + 1));
 
     assertTooLarge(put.statusCode(), KvHttp.json(put));
     assertTooLarge(create.statusCode(), KvHttp.json(create));
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
   void hugeDeclaredContentLengthIs413WithoutTheBodyBeingSent() throws IOException {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
     try (Socket socket = RawHttp.connect(node.httpPort())) {
       // Only the head: a server that waited for 100 MB would time the read out.
       RawHttp.send(
@@ -100,7 +80,7 @@ class BodyLimitsHttpTest {
 
       assertTooLarge(response.status(), response.json());
     }
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
@@ -120,7 +100,7 @@ class BodyLimitsHttpTest {
 
   @Test
   void chunkedBodyOverTheLimitIs413AndNotStored() throws IOException {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
     try (Socket socket = RawHttp.connect(node.httpPort())) {
       OutputStream out = socket.getOutputStream();
       RawHttp.send(
@@ -135,7 +115,7 @@ class BodyLimitsHttpTest {
 
       assertTooLarge(response.status(), response.json());
     }
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
@@ -153,7 +133,7 @@ class BodyLimitsHttpTest {
 
       assertThat(response.status()).isEqualTo(201);
     }
-    assertThat(http.get("limits/chunked-ok").body()).hasSize(MAX);
+    assertThat(node.http().get("limits/chunked-ok").body()).hasSize(MAX);
   }
 
   @Test
@@ -170,23 +150,23 @@ class BodyLimitsHttpTest {
             .add(new JsonObject().put("op", "put").put("key", "limits/batch-ok").put("value", ok));
 
     HttpResponse<byte[]> response =
-        http.post("/v1/batch", new JsonObject().put("ops", ops).encode());
+        node.http().post("/v1/batch", new JsonObject().put("ops", ops).encode());
 
     assertThat(response.statusCode()).isEqualTo(200);
     JsonArray results = KvHttp.json(response).getJsonArray("results");
     assertThat(results.getJsonObject(0).getInteger("status")).isEqualTo(413);
     assertThat(results.getJsonObject(0).getString("error")).isEqualTo("too_large");
     assertThat(results.getJsonObject(1).getInteger("status")).isEqualTo(201);
-    assertThat(http.get("limits/batch-big").statusCode()).isEqualTo(404);
-    assertThat(http.get("limits/batch-ok").body()).hasSize(MAX);
+    assertThat(node.http().get("limits/batch-big").statusCode()).isEqualTo(404);
+    assertThat(node.http().get("limits/batch-ok").body()).hasSize(MAX);
   }
 
   @Test
   void serverStillServesAfterRefusingBigBodies() {
     for (int i = 0; i < 3; i++) {
-      assertThat(http.put("limits/again", bytes(MAX + 1)).statusCode()).isEqualTo(413);
+      assertThat(node.http().put("limits/again", bytes(MAX + 1)).statusCode()).isEqualTo(413);
     }
 
-    assertThat(http.put("limits/again", bytes(1)).statusCode()).isEqualTo(201);
+    assertThat(node.http().put("limits/again", bytes(1)).statusCode()).isEqualTo(201);
   }
 }

@@ -2,11 +2,9 @@ package io.samzakv.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samzakv.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,34 +14,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** If-Match / If-None-Match on PUT and DELETE, and that compare-and-set never loses an update. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConditionalWriteHttpTest {
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
-
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNode() {
-    node = TestNode.start(dataDir, Map.of("KV_FSYNC", "never"));
-    http = new KvHttp(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpNode node = new HttpNode(Map.of("KV_FSYNC", "never"));
 
   private static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
@@ -59,50 +39,52 @@ class ConditionalWriteHttpTest {
 
   @Test
   void ifMatchWithTheCurrentVersionWrites() {
-    http.put("cas/match", utf8("a"));
-    http.put("cas/match", utf8("b"));
+    node.http().put("cas/match", utf8("a"));
+    node.http().put("cas/match", utf8("b"));
 
-    HttpResponse<byte[]> put = http.put("cas/match", utf8("c"), "If-Match", "\"2\"");
+    HttpResponse<byte[]> put = node.http().put("cas/match", utf8("c"), "If-Match", "\"2\"");
 
     assertThat(put.statusCode()).isEqualTo(200);
     assertThat(KvHttp.json(put).getLong("version")).isEqualTo(3);
     assertThat(put.headers().firstValue("ETag")).hasValue("\"3\"");
-    assertThat(http.get("cas/match").body()).isEqualTo(utf8("c"));
+    assertThat(node.http().get("cas/match").body()).isEqualTo(utf8("c"));
   }
 
   @Test
   void ifMatchWithAnOtherVersionIs412WithTheCurrentVersionAndWritesNothing() {
-    http.put("cas/mismatch", utf8("a"));
-    http.put("cas/mismatch", utf8("b"));
+    node.http().put("cas/mismatch", utf8("a"));
+    node.http().put("cas/mismatch", utf8("b"));
 
-    HttpResponse<byte[]> stale = http.put("cas/mismatch", utf8("x"), "If-Match", "\"1\"");
-    HttpResponse<byte[]> ahead = http.put("cas/mismatch", utf8("x"), "If-Match", "\"3\"");
+    HttpResponse<byte[]> stale = node.http().put("cas/mismatch", utf8("x"), "If-Match", "\"1\"");
+    HttpResponse<byte[]> ahead = node.http().put("cas/mismatch", utf8("x"), "If-Match", "\"3\"");
 
     assertVersionMismatch(stale, 2);
     assertVersionMismatch(ahead, 2);
-    HttpResponse<byte[]> get = http.get("cas/mismatch");
+    HttpResponse<byte[]> get = node.http().get("cas/mismatch");
     assertThat(get.body()).isEqualTo(utf8("b"));
     assertThat(get.headers().firstValue("ETag")).hasValue("\"2\"");
   }
 
   @Test
   void ifMatchOnAnAbsentKeyIs412WithCurrentVersion0() {
-    assertVersionMismatch(http.put("cas/absent", utf8("x"), "If-Match", "\"1\""), 0);
-    assertThat(http.get("cas/absent").statusCode()).isEqualTo(404);
+    assertVersionMismatch(node.http().put("cas/absent", utf8("x"), "If-Match", "\"1\""), 0);
+    assertThat(node.http().get("cas/absent").statusCode()).isEqualTo(404);
   }
 
   @Test
   void ifMatchAcceptsTheETagAGetReturned() {
-    http.put("cas/etag", utf8("a"));
-    String etag = http.get("cas/etag").headers().firstValue("ETag").orElseThrow();
+    node.http().put("cas/etag", utf8("a"));
+    String etag = node.http().get("cas/etag").headers().firstValue("ETag").orElseThrow();
 
-    assertThat(http.put("cas/etag", utf8("b"), "If-Match", etag).statusCode()).isEqualTo(200);
-    assertVersionMismatch(http.put("cas/etag", utf8("c"), "If-Match", etag), 2);
+    assertThat(node.http().put("cas/etag", utf8("b"), "If-Match", etag).statusCode())
+        .isEqualTo(200);
+    assertVersionMismatch(node.http().put("cas/etag", utf8("c"), "If-Match", etag), 2);
   }
 
   @Test
   void ifNoneMatchStarCreatesAnAbsentKey() {
-    HttpResponse<byte[]> put = http.put("cas/create-only", utf8("first"), "If-None-Match", "*");
+    HttpResponse<byte[]> put =
+        node.http().put("cas/create-only", utf8("first"), "If-None-Match", "*");
 
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(KvHttp.json(put).getLong("version")).isEqualTo(1);
@@ -110,21 +92,21 @@ class ConditionalWriteHttpTest {
 
   @Test
   void ifNoneMatchStarOnAnExistingKeyIs412AndWritesNothing() {
-    http.put("cas/exists", utf8("first"));
-    http.put("cas/exists", utf8("second"));
+    node.http().put("cas/exists", utf8("first"));
+    node.http().put("cas/exists", utf8("second"));
 
-    HttpResponse<byte[]> put = http.put("cas/exists", utf8("third"), "If-None-Match", "*");
+    HttpResponse<byte[]> put = node.http().put("cas/exists", utf8("third"), "If-None-Match", "*");
 
     assertVersionMismatch(put, 2);
-    assertThat(http.get("cas/exists").body()).isEqualTo(utf8("second"));
+    assertThat(node.http().get("cas/exists").body()).isEqualTo(utf8("second"));
   }
 
   @Test
   void ifNoneMatchStarCreatesAgainAfterDelete() {
-    http.put("cas/recreate", utf8("a"));
-    http.delete("cas/recreate");
+    node.http().put("cas/recreate", utf8("a"));
+    node.http().delete("cas/recreate");
 
-    HttpResponse<byte[]> put = http.put("cas/recreate", utf8("b"), "If-None-Match", "*");
+    HttpResponse<byte[]> put = node.http().put("cas/recreate", utf8("b"), "If-None-Match", "*");
 
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(KvHttp.json(put).getLong("version")).isEqualTo(1);
@@ -145,75 +127,75 @@ class ConditionalWriteHttpTest {
         "\"99999999999999999999\""
       })
   void malformedIfMatchIs400AndWritesNothing(String ifMatch) {
-    http.put("cas/malformed", utf8("keep"));
-    Map<String, JsonObject> before = http.snapshot();
+    node.http().put("cas/malformed", utf8("keep"));
+    Map<String, JsonObject> before = node.http().snapshot();
 
-    HttpResponse<byte[]> put = http.put("cas/malformed", utf8("lost"), "If-Match", ifMatch);
-    HttpResponse<byte[]> delete = http.delete("cas/malformed", "If-Match", ifMatch);
+    HttpResponse<byte[]> put = node.http().put("cas/malformed", utf8("lost"), "If-Match", ifMatch);
+    HttpResponse<byte[]> delete = node.http().delete("cas/malformed", "If-Match", ifMatch);
 
     for (HttpResponse<byte[]> response : List.of(put, delete)) {
       assertThat(response.statusCode()).as(ifMatch).isEqualTo(400);
       assertThat(KvHttp.json(response).getString("error")).isNotBlank();
       assertThat(KvHttp.json(response).getString("message")).isNotBlank();
     }
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"\"1\"", "1", "**", "W/\"1\""})
   void ifNoneMatchOtherThanStarIs400(String ifNoneMatch) {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
     HttpResponse<byte[]> put =
-        http.put("cas/none-match-bad", utf8("x"), "If-None-Match", ifNoneMatch);
+        node.http().put("cas/none-match-bad", utf8("x"), "If-None-Match", ifNoneMatch);
 
     assertThat(put.statusCode()).isEqualTo(400);
     assertThat(KvHttp.json(put).getString("error")).isNotBlank();
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
   void bothIfMatchAndIfNoneMatchIs400() {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
     HttpResponse<byte[]> put =
-        http.put("cas/both", utf8("x"), "If-Match", "\"0\"", "If-None-Match", "*");
+        node.http().put("cas/both", utf8("x"), "If-Match", "\"0\"", "If-None-Match", "*");
 
     assertThat(put.statusCode()).isEqualTo(400);
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
   void ifMatchSentTwiceIs400() {
-    http.put("cas/twice", utf8("keep"));
-    Map<String, JsonObject> before = http.snapshot();
+    node.http().put("cas/twice", utf8("keep"));
+    Map<String, JsonObject> before = node.http().snapshot();
 
     HttpResponse<byte[]> put =
-        http.put("cas/twice", utf8("x"), "If-Match", "\"1\"", "If-Match", "\"1\"");
+        node.http().put("cas/twice", utf8("x"), "If-Match", "\"1\"", "If-Match", "\"1\"");
 
     assertThat(put.statusCode()).isEqualTo(400);
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
   void deleteWithMatchingIfMatchDeletes() {
-    http.put("cas/delete-match", utf8("a"));
-    http.put("cas/delete-match", utf8("b"));
+    node.http().put("cas/delete-match", utf8("a"));
+    node.http().put("cas/delete-match", utf8("b"));
 
-    HttpResponse<byte[]> delete = http.delete("cas/delete-match", "If-Match", "\"2\"");
+    HttpResponse<byte[]> delete = node.http().delete("cas/delete-match", "If-Match", "\"2\"");
 
     assertThat(delete.statusCode()).isEqualTo(200);
     assertThat(KvHttp.json(delete).getBoolean("deleted")).isTrue();
-    assertThat(http.get("cas/delete-match").statusCode()).isEqualTo(404);
+    assertThat(node.http().get("cas/delete-match").statusCode()).isEqualTo(404);
   }
 
   @Test
   void deleteWithStaleIfMatchIs412AndKeepsTheKey() {
-    http.put("cas/delete-stale", utf8("a"));
-    http.put("cas/delete-stale", utf8("b"));
+    node.http().put("cas/delete-stale", utf8("a"));
+    node.http().put("cas/delete-stale", utf8("b"));
 
-    assertVersionMismatch(http.delete("cas/delete-stale", "If-Match", "\"1\""), 2);
-    assertThat(http.get("cas/delete-stale").body()).isEqualTo(utf8("b"));
+    assertVersionMismatch(node.http().delete("cas/delete-stale", "If-Match", "\"1\""), 2);
+    assertThat(node.http().get("cas/delete-stale").body()).isEqualTo(utf8("b"));
   }
 
   @Test
@@ -221,7 +203,7 @@ class ConditionalWriteHttpTest {
     String key = "cas/counter";
     int clients = 20;
     int incrementsEach = 10;
-    assertThat(http.put(key, utf8("0")).statusCode()).isEqualTo(201);
+    assertThat(node.http().put(key, utf8("0")).statusCode()).isEqualTo(201);
     AtomicInteger conflicts = new AtomicInteger();
     CyclicBarrier start = new CyclicBarrier(clients);
     ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -234,11 +216,11 @@ class ConditionalWriteHttpTest {
                   start.await();
                   int succeeded = 0;
                   while (succeeded < incrementsEach) {
-                    HttpResponse<byte[]> get = http.get(key);
+                    HttpResponse<byte[]> get = node.http().get(key);
                     String etag = get.headers().firstValue("ETag").orElseThrow();
                     long next = Long.parseLong(KvHttp.text(get)) + 1;
                     HttpResponse<byte[]> put =
-                        http.put(key, utf8(Long.toString(next)), "If-Match", etag);
+                        node.http().put(key, utf8(Long.toString(next)), "If-Match", etag);
                     if (put.statusCode() == 200) {
                       succeeded++;
                     } else {
@@ -254,7 +236,7 @@ class ConditionalWriteHttpTest {
         total += client.get(25, TimeUnit.SECONDS);
       }
 
-      HttpResponse<byte[]> last = http.get(key);
+      HttpResponse<byte[]> last = node.http().get(key);
       assertThat(total).isEqualTo(clients * incrementsEach);
       assertThat(KvHttp.text(last)).isEqualTo(Integer.toString(total));
       assertThat(last.headers().firstValue("ETag")).hasValue("\"" + (total + 1) + "\"");

@@ -2,18 +2,14 @@ package io.samzakv.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samzakv.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,23 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Every error is JSON {@code {"error","message"}}; client input never causes a 500. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ErrorResponsesHttpTest {
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
-
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNode() {
-    node = TestNode.start(dataDir, Map.of("KV_FSYNC", "never"));
-    http = new KvHttp(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpNode node = new HttpNode(Map.of("KV_FSYNC", "never"));
 
   private static void assertJsonError(int status, String contentType, byte[] body, int expected) {
     String text = new String(body, StandardCharsets.UTF_8);
@@ -63,7 +43,7 @@ class ErrorResponsesHttpTest {
   @ParameterizedTest
   @ValueSource(strings = {"/nope", "/v1", "/v1/nope", "/v1/kvx", "/v2/kv/a", "/healthz"})
   void unknownRouteIs404Json(String path) {
-    HttpResponse<byte[]> response = http.get(path, new String[0]);
+    HttpResponse<byte[]> response = node.http().get(path, new String[0]);
 
     assertJsonError(response, 404);
     assertThat(KvHttp.json(response).getString("error")).isEqualTo("not_found");
@@ -83,31 +63,32 @@ class ErrorResponsesHttpTest {
     "PUT, /metrics"
   })
   void wrongMethodIs405Json(String method, String path) {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
-    HttpResponse<byte[]> response = http.send(method, path, "{}".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<byte[]> response =
+        node.http().send(method, path, "{}".getBytes(StandardCharsets.UTF_8));
 
     assertJsonError(response, 405);
     assertThat(KvHttp.json(response).getString("error")).isEqualTo("method_not_allowed");
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"PUT", "DELETE"})
   void writeWithoutAKeyIsA4xxJsonErrorAndWritesNothing(String method) {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
     HttpResponse<byte[]> response =
-        http.send(method, "/v1/kv", "v".getBytes(StandardCharsets.UTF_8));
+        node.http().send(method, "/v1/kv", "v".getBytes(StandardCharsets.UTF_8));
 
     assertThat(response.statusCode()).isIn(400, 405);
     assertJsonError(response, response.statusCode());
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
   void notFoundKeyIs404WithNotFoundCode() {
-    HttpResponse<byte[]> response = http.get("errors/absent");
+    HttpResponse<byte[]> response = node.http().get("errors/absent");
 
     assertJsonError(response, 404);
     assertThat(KvHttp.json(response).getString("error")).isEqualTo("not_found");
@@ -133,7 +114,7 @@ class ErrorResponsesHttpTest {
         "PUT /v1/kv/x\u00C3 HTTP/1.1"
       })
   void oddRequestsAreAnsweredWithA4xxJsonErrorNeverA500(String requestLine) {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
     RawHttp.Response response =
         RawHttp.exchange(
@@ -143,6 +124,6 @@ class ErrorResponsesHttpTest {
 
     assertThat(response.status()).as(requestLine).isBetween(400, 499);
     assertJsonError(response, response.status());
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 }

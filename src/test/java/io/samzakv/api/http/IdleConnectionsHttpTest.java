@@ -2,48 +2,28 @@ package io.samzakv.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samzakv.testing.TestNode;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Hundreds of idle client connections cost the node nothing that other clients notice. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IdleConnectionsHttpTest {
   private static final int IDLE_CONNECTIONS = 300;
 
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
+  @RegisterExtension static final HttpNode node = new HttpNode(Map.of("KV_FSYNC", "never"));
   private final List<Socket> idle = new ArrayList<>();
-
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNode() {
-    node = TestNode.start(dataDir, Map.of("KV_FSYNC", "never"));
-    http = new KvHttp(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
 
   @AfterEach
   void closeIdleSockets() throws IOException {
@@ -55,7 +35,7 @@ class IdleConnectionsHttpTest {
   @Test
   void requestsStaySnappyWithHundredsOfIdleConnectionsOpen() throws IOException {
     // Warm the client's connection and the write path, so only the idle sockets are measured.
-    assertThat(http.put("idle/warm-up", new byte[1]).statusCode()).isEqualTo(201);
+    assertThat(node.http().put("idle/warm-up", new byte[1]).statusCode()).isEqualTo(201);
     for (int i = 0; i < IDLE_CONNECTIONS; i++) {
       idle.add(RawHttp.connect(node.httpPort()));
     }
@@ -69,8 +49,9 @@ class IdleConnectionsHttpTest {
     long started = System.nanoTime();
     for (int i = 0; i < 50; i++) {
       long one = System.nanoTime();
-      HttpResponse<byte[]> put = http.put("idle/k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8));
-      HttpResponse<byte[]> get = http.get("idle/k" + i);
+      HttpResponse<byte[]> put =
+          node.http().put("idle/k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8));
+      HttpResponse<byte[]> get = node.http().get("idle/k" + i);
       assertThat(put.statusCode()).isEqualTo(201);
       assertThat(get.body()).isEqualTo(("v" + i).getBytes(StandardCharsets.UTF_8));
       assertThat(Duration.ofNanos(System.nanoTime() - one)).isLessThan(Duration.ofSeconds(1));
@@ -89,7 +70,7 @@ class IdleConnectionsHttpTest {
     for (int i = 0; i < IDLE_CONNECTIONS; i++) {
       idle.add(RawHttp.connect(node.httpPort()));
     }
-    http.put("idle/late", "late".getBytes(StandardCharsets.UTF_8));
+    node.http().put("idle/late", "late".getBytes(StandardCharsets.UTF_8));
 
     // The first and the last idle connection still get an answer when they finally ask.
     for (Socket socket : List.of(idle.get(0), idle.get(IDLE_CONNECTIONS - 1))) {

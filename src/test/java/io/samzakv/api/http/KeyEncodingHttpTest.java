@@ -2,18 +2,14 @@ package io.samzakv.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samzakv.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,23 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class KeyEncodingHttpTest {
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
-
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNode() {
-    node = TestNode.start(dataDir, Map.of("KV_FSYNC", "never"));
-    http = new KvHttp(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpNode node = new HttpNode(Map.of("KV_FSYNC", "never"));
 
   private static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
@@ -67,10 +47,10 @@ class KeyEncodingHttpTest {
 
   @Test
   void slashAndEncodedSlashNameTheSameKey() {
-    HttpResponse<byte[]> created = http.send("PUT", "/v1/kv/users/42", utf8("alice"));
-    HttpResponse<byte[]> viaEncoded = http.send("GET", "/v1/kv/users%2F42", null);
-    HttpResponse<byte[]> updated = http.send("PUT", "/v1/kv/users%2f42", utf8("bob"));
-    HttpResponse<byte[]> viaSlash = http.send("GET", "/v1/kv/users/42", null);
+    HttpResponse<byte[]> created = node.http().send("PUT", "/v1/kv/users/42", utf8("alice"));
+    HttpResponse<byte[]> viaEncoded = node.http().send("GET", "/v1/kv/users%2F42", null);
+    HttpResponse<byte[]> updated = node.http().send("PUT", "/v1/kv/users%2f42", utf8("bob"));
+    HttpResponse<byte[]> viaSlash = node.http().send("GET", "/v1/kv/users/42", null);
 
     assertThat(created.statusCode()).isEqualTo(201);
     assertThat(KvHttp.json(created).getString("key")).isEqualTo("users/42");
@@ -80,51 +60,51 @@ class KeyEncodingHttpTest {
     assertThat(KvHttp.json(updated).getMap())
         .containsOnly(Map.entry("key", "users/42"), Map.entry("version", 2));
     assertThat(viaSlash.body()).isEqualTo(utf8("bob"));
-    assertThat(http.snapshot()).containsKey("users/42").doesNotContainKey("users%2F42");
+    assertThat(node.http().snapshot()).containsKey("users/42").doesNotContainKey("users%2F42");
   }
 
   @Test
   void percent25IsALiteralPercentSign() {
-    HttpResponse<byte[]> put = http.send("PUT", "/v1/kv/100%25done", utf8("p"));
+    HttpResponse<byte[]> put = node.http().send("PUT", "/v1/kv/100%25done", utf8("p"));
 
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(KvHttp.json(put).getString("key")).isEqualTo("100%done");
-    assertThat(http.send("GET", "/v1/kv/100%25done", null).body()).isEqualTo(utf8("p"));
-    assertThat(http.snapshot()).containsKey("100%done");
+    assertThat(node.http().send("GET", "/v1/kv/100%25done", null).body()).isEqualTo(utf8("p"));
+    assertThat(node.http().snapshot()).containsKey("100%done");
   }
 
   @Test
   void plusStaysAPlusInThePath() {
-    HttpResponse<byte[]> put = http.send("PUT", "/v1/kv/c+plus", utf8("+"));
+    HttpResponse<byte[]> put = node.http().send("PUT", "/v1/kv/c+plus", utf8("+"));
 
     assertThat(KvHttp.json(put).getString("key")).isEqualTo("c+plus");
-    assertThat(http.send("GET", "/v1/kv/c%2Bplus", null).statusCode()).isEqualTo(200);
-    assertThat(http.send("GET", "/v1/kv/c%20plus", null).statusCode()).isEqualTo(404);
+    assertThat(node.http().send("GET", "/v1/kv/c%2Bplus", null).statusCode()).isEqualTo(200);
+    assertThat(node.http().send("GET", "/v1/kv/c%20plus", null).statusCode()).isEqualTo(404);
   }
 
   @Test
   void reservedCharactersEncodedInTheKeyAreKeptVerbatim() {
     String key = "q?x=1&y=2#frag;m=n @!$'()*,:";
 
-    HttpResponse<byte[]> put = http.put(key, utf8("reserved"));
+    HttpResponse<byte[]> put = node.http().put(key, utf8("reserved"));
 
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(KvHttp.json(put).getString("key")).isEqualTo(key);
-    assertThat(http.get(key).body()).isEqualTo(utf8("reserved"));
+    assertThat(node.http().get(key).body()).isEqualTo(utf8("reserved"));
   }
 
   @Test
   void unicodeKeysRoundTripThroughPercentEncodedUtf8() {
     String key = "ключ/日本語/😀/é";
 
-    HttpResponse<byte[]> put = http.put(key, utf8("unicode"));
-    HttpResponse<byte[]> get = http.get(key);
+    HttpResponse<byte[]> put = node.http().put(key, utf8("unicode"));
+    HttpResponse<byte[]> get = node.http().get(key);
 
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(KvHttp.json(put).getString("key")).isEqualTo(key);
     assertThat(get.statusCode()).isEqualTo(200);
     assertThat(get.body()).isEqualTo(utf8("unicode"));
-    assertThat(http.snapshot()).containsKey(key);
+    assertThat(node.http().snapshot()).containsKey(key);
   }
 
   @Test
@@ -132,19 +112,19 @@ class KeyEncodingHttpTest {
     String ascii = "a".repeat(511);
     String multiByte = "日".repeat(170) + "b"; // 170 * 3 + 1 = 511 bytes
 
-    HttpResponse<byte[]> putAscii = http.put(ascii, utf8("max"));
-    HttpResponse<byte[]> putMultiByte = http.put(multiByte, utf8("max"));
+    HttpResponse<byte[]> putAscii = node.http().put(ascii, utf8("max"));
+    HttpResponse<byte[]> putMultiByte = node.http().put(multiByte, utf8("max"));
 
     assertThat(putAscii.statusCode()).isEqualTo(201);
     assertThat(KvHttp.json(putAscii).getString("key")).isEqualTo(ascii);
-    assertThat(http.get(ascii).body()).isEqualTo(utf8("max"));
+    assertThat(node.http().get(ascii).body()).isEqualTo(utf8("max"));
     assertThat(putMultiByte.statusCode()).isEqualTo(201);
-    assertThat(http.get(multiByte).body()).isEqualTo(utf8("max"));
+    assertThat(node.http().get(multiByte).body()).isEqualTo(utf8("max"));
   }
 
   @Test
   void keyOf512BytesIs400ForEveryMethodAndChangesNothing() {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
     String ascii = "z".repeat(512);
     String multiByte = "日".repeat(171); // 513 bytes, 171 chars
 
@@ -156,17 +136,17 @@ class KeyEncodingHttpTest {
     }
     assertThat(RawHttpKey.errorOf(raw("PUT", KvHttp.keyPath(ascii), utf8("x"))))
         .isEqualTo("invalid_key");
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"PUT", "GET", "DELETE"})
   void emptyKeyIs400(String method) {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
     assertInvalid(raw(method, "/v1/kv/", method.equals("PUT") ? utf8("v") : null));
 
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @ParameterizedTest
@@ -180,35 +160,35 @@ class KeyEncodingHttpTest {
         "/v1/kv/trunc%E6%97" // truncated three-byte sequence
       })
   void invalidUtf8AfterDecodingIs400ForEveryMethodAndChangesNothing(String path) {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
     assertInvalid(raw("PUT", path, utf8("v")));
     assertInvalid(raw("GET", path, null));
     assertInvalid(raw("DELETE", path, null));
 
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
   void rawInvalidUtf8BytesInThePathAre400() {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
     assertInvalid(raw("PUT", "/v1/kv/raw\u00FF\u00FE", utf8("v")));
 
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @ParameterizedTest
   @ValueSource(
       strings = {"/v1/kv/bad%G1", "/v1/kv/bad%", "/v1/kv/bad%4", "/v1/kv/%%41", "/v1/kv/a%1g"})
   void malformedPercentEncodingIs400ForEveryMethodAndChangesNothing(String path) {
-    Map<String, JsonObject> before = http.snapshot();
+    Map<String, JsonObject> before = node.http().snapshot();
 
     assertInvalid(raw("PUT", path, utf8("v")));
     assertInvalid(raw("GET", path, null));
     assertInvalid(raw("DELETE", path, null));
 
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   /** Reads the error code of a raw JSON error answer. */

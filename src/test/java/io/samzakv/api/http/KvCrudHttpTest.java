@@ -2,38 +2,18 @@ package io.samzakv.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samzakv.testing.TestNode;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PUT, GET and DELETE of one key as API.md §2 fixes them. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class KvCrudHttpTest {
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
-
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNode() {
-    node = TestNode.start(dataDir, Map.of("KV_FSYNC", "never"));
-    http = new KvHttp(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpNode node = new HttpNode(Map.of("KV_FSYNC", "never"));
 
   private static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
@@ -41,7 +21,7 @@ class KvCrudHttpTest {
 
   @Test
   void putOfANewKeyIsCreated201WithVersion1AndETag() {
-    HttpResponse<byte[]> put = http.put("crud/create", utf8("hello"));
+    HttpResponse<byte[]> put = node.http().put("crud/create", utf8("hello"));
 
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(put.headers().firstValue("Content-Type")).hasValue("application/json");
@@ -52,10 +32,10 @@ class KvCrudHttpTest {
 
   @Test
   void putOfAnExistingKeyIsUpdated200AndBumpsTheVersion() {
-    http.put("crud/update", utf8("v1"));
+    node.http().put("crud/update", utf8("v1"));
 
-    HttpResponse<byte[]> second = http.put("crud/update", utf8("v2"));
-    HttpResponse<byte[]> third = http.put("crud/update", utf8("v3"));
+    HttpResponse<byte[]> second = node.http().put("crud/update", utf8("v2"));
+    HttpResponse<byte[]> third = node.http().put("crud/update", utf8("v3"));
 
     assertThat(second.statusCode()).isEqualTo(200);
     assertThat(KvHttp.json(second).getLong("version")).isEqualTo(2);
@@ -68,10 +48,10 @@ class KvCrudHttpTest {
 
   @Test
   void putThenGetReturnsTheBytesAndVersion() {
-    http.put("crud/get", utf8("first"));
-    http.put("crud/get", utf8("second value"));
+    node.http().put("crud/get", utf8("first"));
+    node.http().put("crud/get", utf8("second value"));
 
-    HttpResponse<byte[]> get = http.get("crud/get");
+    HttpResponse<byte[]> get = node.http().get("crud/get");
 
     assertThat(get.statusCode()).isEqualTo(200);
     assertThat(get.body()).isEqualTo(utf8("second value"));
@@ -89,8 +69,8 @@ class KvCrudHttpTest {
       value[b] = (byte) b;
     }
 
-    assertThat(http.put("crud/binary", value).statusCode()).isEqualTo(201);
-    HttpResponse<byte[]> get = http.get("crud/binary");
+    assertThat(node.http().put("crud/binary", value).statusCode()).isEqualTo(201);
+    HttpResponse<byte[]> get = node.http().get("crud/binary");
 
     assertThat(get.statusCode()).isEqualTo(200);
     assertThat(get.body()).isEqualTo(value);
@@ -100,15 +80,15 @@ class KvCrudHttpTest {
   void compressibleValueComesBackExactly() {
     byte[] value = utf8("abcabcabc".repeat(5000));
 
-    http.put("crud/compressible", value);
+    node.http().put("crud/compressible", value);
 
-    assertThat(http.get("crud/compressible").body()).isEqualTo(value);
+    assertThat(node.http().get("crud/compressible").body()).isEqualTo(value);
   }
 
   @Test
   void emptyValueIsStoredAndReturnedAsZeroBytes() {
-    HttpResponse<byte[]> put = http.put("crud/empty", new byte[0]);
-    HttpResponse<byte[]> get = http.get("crud/empty");
+    HttpResponse<byte[]> put = node.http().put("crud/empty", new byte[0]);
+    HttpResponse<byte[]> get = node.http().get("crud/empty");
 
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(get.statusCode()).isEqualTo(200);
@@ -119,7 +99,7 @@ class KvCrudHttpTest {
 
   @Test
   void getOfAnAbsentKeyIs404NotFoundJson() {
-    HttpResponse<byte[]> get = http.get("crud/never-written");
+    HttpResponse<byte[]> get = node.http().get("crud/never-written");
 
     assertThat(get.statusCode()).isEqualTo(404);
     assertThat(get.headers().firstValue("Content-Type")).hasValue("application/json");
@@ -129,10 +109,10 @@ class KvCrudHttpTest {
 
   @Test
   void deleteAnswersDeletedTrueAndTheKeyIsGone() {
-    http.put("crud/delete", utf8("x"));
+    node.http().put("crud/delete", utf8("x"));
 
-    HttpResponse<byte[]> delete = http.delete("crud/delete");
-    HttpResponse<byte[]> get = http.get("crud/delete");
+    HttpResponse<byte[]> delete = node.http().delete("crud/delete");
+    HttpResponse<byte[]> get = node.http().get("crud/delete");
 
     assertThat(delete.statusCode()).isEqualTo(200);
     assertThat(KvHttp.json(delete).getMap())
@@ -143,32 +123,32 @@ class KvCrudHttpTest {
 
   @Test
   void deleteOfAnAbsentKeyIs404AndChangesNothing() {
-    Map<String, ?> before = http.snapshot();
+    Map<String, ?> before = node.http().snapshot();
 
-    HttpResponse<byte[]> delete = http.delete("crud/absent");
+    HttpResponse<byte[]> delete = node.http().delete("crud/absent");
 
     assertThat(delete.statusCode()).isEqualTo(404);
     assertThat(KvHttp.json(delete).getString("error")).isEqualTo("not_found");
-    assertThat(http.snapshot()).isEqualTo(before);
+    assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
   @Test
   void deletingTwiceIs404TheSecondTime() {
-    http.put("crud/twice", utf8("x"));
+    node.http().put("crud/twice", utf8("x"));
 
-    assertThat(http.delete("crud/twice").statusCode()).isEqualTo(200);
-    assertThat(http.delete("crud/twice").statusCode()).isEqualTo(404);
+    assertThat(node.http().delete("crud/twice").statusCode()).isEqualTo(200);
+    assertThat(node.http().delete("crud/twice").statusCode()).isEqualTo(404);
   }
 
   @Test
   void recreateAfterDeleteStartsAgainAtVersion1() {
-    http.put("crud/recreate", utf8("a"));
-    http.put("crud/recreate", utf8("b"));
-    http.put("crud/recreate", utf8("c"));
-    http.delete("crud/recreate");
+    node.http().put("crud/recreate", utf8("a"));
+    node.http().put("crud/recreate", utf8("b"));
+    node.http().put("crud/recreate", utf8("c"));
+    node.http().delete("crud/recreate");
 
-    HttpResponse<byte[]> put = http.put("crud/recreate", utf8("again"));
-    HttpResponse<byte[]> get = http.get("crud/recreate");
+    HttpResponse<byte[]> put = node.http().put("crud/recreate", utf8("again"));
+    HttpResponse<byte[]> get = node.http().get("crud/recreate");
 
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(KvHttp.json(put).getLong("version")).isEqualTo(1);

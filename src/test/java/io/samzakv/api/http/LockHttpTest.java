@@ -3,45 +3,27 @@ package io.samzakv.api.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.samzakv.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code /v1/locks/{name}}: leased locks with strictly growing fencing tokens. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LockHttpTest {
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
-
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNode() {
-    node = TestNode.start(dataDir, Map.of("KV_FSYNC", "never"));
-    http = new KvHttp(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpNode node = new HttpNode(Map.of("KV_FSYNC", "never"));
 
   private static HttpResponse<byte[]> acquire(String name, long ttlMs, long waitMs) {
-    return http.post(
-        "/v1/locks/" + name, new JsonObject().put("ttl_ms", ttlMs).put("wait_ms", waitMs).encode());
+    return node.http()
+        .post(
+            "/v1/locks/" + name,
+            new JsonObject().put("ttl_ms", ttlMs).put("wait_ms", waitMs).encode());
   }
 
   private static long acquired(HttpResponse<byte[]> response, String name) {
@@ -53,7 +35,7 @@ class LockHttpTest {
   }
 
   private static HttpResponse<byte[]> release(String name, String token) {
-    return http.send("DELETE", "/v1/locks/" + name + "?token=" + token, null);
+    return node.http().send("DELETE", "/v1/locks/" + name + "?token=" + token, null);
   }
 
   private static void assertError(HttpResponse<byte[]> response, int status) {
@@ -174,7 +156,7 @@ class LockHttpTest {
 
   @Test
   void emptyBodyUsesTheDefaults() {
-    HttpResponse<byte[]> response = http.send("POST", "/v1/locks/lock-defaults", null);
+    HttpResponse<byte[]> response = node.http().send("POST", "/v1/locks/lock-defaults", null);
 
     acquired(response, "lock-defaults");
   }
@@ -182,7 +164,8 @@ class LockHttpTest {
   @Test
   void encodedLockNamesAreDecoded() {
     HttpResponse<byte[]> response =
-        http.post("/v1/locks/jobs%2Fnightly%20run", new JsonObject().put("ttl_ms", 1000).encode());
+        node.http()
+            .post("/v1/locks/jobs%2Fnightly%20run", new JsonObject().put("ttl_ms", 1000).encode());
 
     acquired(response, "jobs/nightly run");
   }
@@ -205,7 +188,7 @@ class LockHttpTest {
         "42"
       })
   void badAcquireBodyIs400(String body) {
-    assertError(http.post("/v1/locks/lock-bad-body", body), 400);
+    assertError(node.http().post("/v1/locks/lock-bad-body", body), 400);
 
     // The refused request took nothing: the lock is still free.
     long token = acquired(acquire("lock-bad-body", 10_000, 0), "lock-bad-body");
@@ -225,7 +208,7 @@ class LockHttpTest {
   void releaseWithoutAValidTokenIs400(String query) {
     long token = acquired(acquire("lock-bad-release", 10_000, 0), "lock-bad-release");
 
-    assertError(http.send("DELETE", "/v1/locks/lock-bad-release" + query, null), 400);
+    assertError(node.http().send("DELETE", "/v1/locks/lock-bad-release" + query, null), 400);
 
     assertThat(release("lock-bad-release", Long.toString(token)).statusCode()).isEqualTo(200);
   }

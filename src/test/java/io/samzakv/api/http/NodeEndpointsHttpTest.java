@@ -2,50 +2,31 @@ package io.samzakv.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samzakv.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /health}, {@code /ready}, {@code /metrics} and {@code /v1/cluster} of a one-node cluster.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class NodeEndpointsHttpTest {
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
-
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNode() {
-    // Default fsync (always), so the op-log fsync metrics have something to show.
-    node = TestNode.start(dataDir);
-    http = new KvHttp(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  // Default fsync (always), so the op-log fsync metrics have something to show.
+  @RegisterExtension static final HttpNode node = new HttpNode(Map.of());
 
   @Test
   void healthIsUp() {
-    HttpResponse<byte[]> response = http.get("/health", new String[0]);
+    HttpResponse<byte[]> response = node.http().get("/health", new String[0]);
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
@@ -54,7 +35,7 @@ class NodeEndpointsHttpTest {
 
   @Test
   void readyIs200OnceStarted() {
-    HttpResponse<byte[]> response = http.get("/ready", new String[0]);
+    HttpResponse<byte[]> response = node.http().get("/ready", new String[0]);
 
     assertThat(response.statusCode()).isEqualTo(200);
   }
@@ -62,13 +43,13 @@ class NodeEndpointsHttpTest {
   @Test
   void metricsArePrometheusTextWithRequestFsyncCacheAndPartitionMeters() {
     for (int i = 0; i < 3; i++) {
-      http.put("metrics/k" + i, "v".getBytes(StandardCharsets.UTF_8));
-      http.get("metrics/k" + i);
-      http.get("metrics/k" + i);
+      node.http().put("metrics/k" + i, "v".getBytes(StandardCharsets.UTF_8));
+      node.http().get("metrics/k" + i);
+      node.http().get("metrics/k" + i);
     }
-    http.get("metrics/absent");
+    node.http().get("metrics/absent");
 
-    HttpResponse<byte[]> response = http.get("/metrics", new String[0]);
+    HttpResponse<byte[]> response = node.http().get("/metrics", new String[0]);
     String text = KvHttp.text(response);
 
     assertThat(response.statusCode()).isEqualTo(200);
@@ -100,7 +81,7 @@ class NodeEndpointsHttpTest {
 
   @Test
   void clusterShowsThisNodeAsTheOnlyMemberAndPrimaryOfAll64Partitions() {
-    HttpResponse<byte[]> response = http.get("/v1/cluster", new String[0]);
+    HttpResponse<byte[]> response = node.http().get("/v1/cluster", new String[0]);
     JsonObject cluster = KvHttp.json(response);
 
     assertThat(response.statusCode()).isEqualTo(200);

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.samzakv.kv.Key;
 import io.samzakv.routing.Partitioner;
-import io.samzakv.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -19,11 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,33 +35,22 @@ class ScanHttpTest {
   /** 200 keys under {@code s/}, with non-ASCII ones whose UTF-16 order differs from UTF-8's. */
   private static final List<String> KEYS = new ArrayList<>();
 
-  @TempDir static Path dataDir;
-  static TestNode node;
-  static KvHttp http;
+  @RegisterExtension static final HttpNode node = new HttpNode(Map.of("KV_FSYNC", "never"));
 
   @BeforeAll
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  static void startNodeAndWriteKeys() {
-    node = TestNode.start(dataDir, Map.of("KV_FSYNC", "never"));
-    http = new KvHttp(node);
+  static void writeKeys() {
     for (int i = 0; i < 194; i++) {
       KEYS.add(String.format("s/k%03d", i));
     }
     KEYS.addAll(List.of("s/\uFF21", "s/\uD83D\uDE00", "s/é", "s/Z", "s/a+b", "s/a b"));
     for (String key : KEYS) {
-      assertThat(http.put(key, value(key)).statusCode()).isEqualTo(201);
+      assertThat(node.http().put(key, value(key)).statusCode()).isEqualTo(201);
     }
     KEYS.sort(UTF8_ORDER);
     // Keys outside s/ on either side, so ranges and prefixes have something to leave out.
-    http.put("r/before", value("r/before"));
-    http.put("s0/after", value("s0/after"));
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
+    node.http().put("r/before", value("r/before"));
+    node.http().put("s0/after", value("s0/after"));
   }
 
   private static byte[] value(String key) {
@@ -72,7 +58,7 @@ class ScanHttpTest {
   }
 
   private static JsonObject scan(String query) {
-    HttpResponse<byte[]> response = http.get("/v1/kv?" + query, new String[0]);
+    HttpResponse<byte[]> response = node.http().get("/v1/kv?" + query, new String[0]);
     assertThat(response.statusCode()).as(KvHttp.text(response)).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
     return KvHttp.json(response);
@@ -109,7 +95,7 @@ class ScanHttpTest {
   }
 
   private static void assertBadRequest(String query) {
-    HttpResponse<byte[]> response = http.get("/v1/kv?" + query, new String[0]);
+    HttpResponse<byte[]> response = node.http().get("/v1/kv?" + query, new String[0]);
     assertThat(response.statusCode()).as(query).isEqualTo(400);
     assertThat(KvHttp.json(response).getString("error")).isNotBlank();
     assertThat(KvHttp.json(response).getString("message")).isNotBlank();
@@ -151,9 +137,9 @@ class ScanHttpTest {
 
   @Test
   void itemsCarryBase64ValuesAndVersions() {
-    http.put("s2/versioned", "one".getBytes(StandardCharsets.UTF_8));
-    http.put("s2/versioned", new byte[] {0, (byte) 0xFF, 10, 13});
-    http.put("s2/empty", new byte[0]);
+    node.http().put("s2/versioned", "one".getBytes(StandardCharsets.UTF_8));
+    node.http().put("s2/versioned", new byte[] {0, (byte) 0xFF, 10, 13});
+    node.http().put("s2/empty", new byte[0]);
 
     JsonArray items = scan("prefix=s2%2F").getJsonArray("items");
 
@@ -181,10 +167,10 @@ class ScanHttpTest {
 
   @Test
   void deletedKeysAreLeftOutOfScans() {
-    http.put("s3/a", value("a"));
-    http.put("s3/b", value("b"));
-    http.put("s3/c", value("c"));
-    http.delete("s3/b");
+    node.http().put("s3/a", value("a"));
+    node.http().put("s3/b", value("b"));
+    node.http().put("s3/c", value("c"));
+    node.http().delete("s3/b");
 
     assertThat(keysOf(scan("prefix=s3%2F"))).containsExactly("s3/a", "s3/c");
   }
@@ -229,7 +215,10 @@ class ScanHttpTest {
     JsonArray ops = new JsonArray();
     for (int i = 0; i < 1001; i++) {
       if (ops.size() == 1000) {
-        assertThat(http.post("/v1/batch", new JsonObject().put("ops", ops).encode()).statusCode())
+        assertThat(
+                node.http()
+                    .post("/v1/batch", new JsonObject().put("ops", ops).encode())
+                    .statusCode())
             .isEqualTo(200);
         ops = new JsonArray();
       }
@@ -239,7 +228,7 @@ class ScanHttpTest {
               .put("key", String.format("big/%04d", i))
               .put("value", ""));
     }
-    http.post("/v1/batch", new JsonObject().put("ops", ops).encode());
+    node.http().post("/v1/batch", new JsonObject().put("ops", ops).encode());
 
     JsonObject byDefault = scan("prefix=big%2F");
     JsonObject max = scan("prefix=big%2F&limit=10000");
