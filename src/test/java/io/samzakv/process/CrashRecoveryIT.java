@@ -12,14 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,18 +34,11 @@ class CrashRecoveryIT {
 
   @TempDir Path dir;
 
-  private final List<KvProcess> processes = new ArrayList<>();
+  @RegisterExtension final NodeProcesses nodes = new NodeProcesses();
   private final HttpClient client = WriteLoad.newClient();
 
-  @AfterEach
-  void killEverything() {
-    processes.forEach(KvProcess::close);
-  }
-
   private KvProcess start(Map<String, String> env) {
-    KvProcess process = KvProcess.start(dir, env);
-    processes.add(process);
-    return process;
+    return nodes.start(dir, env);
   }
 
   private Map<String, String> env() {

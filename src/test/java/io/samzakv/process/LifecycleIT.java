@@ -14,11 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,18 +30,11 @@ class LifecycleIT {
 
   @TempDir Path dir;
 
-  private final List<KvProcess> processes = new ArrayList<>();
+  @RegisterExtension final NodeProcesses nodes = new NodeProcesses();
   private final HttpClient client = WriteLoad.newClient();
 
-  @AfterEach
-  void killEverything() {
-    processes.forEach(KvProcess::close);
-  }
-
   private KvProcess start(Map<String, String> env, String... args) {
-    KvProcess process = KvProcess.start(dir, env, args);
-    processes.add(process);
-    return process;
+    return nodes.start(dir, env, args);
   }
 
   @Test
@@ -172,8 +163,8 @@ class LifecycleIT {
                 .put("partitions", 8)
                 .encode());
     // No KV_* variables at all: everything comes from the file.
-    KvProcess node = KvProcess.start(dir, httpPort, Map.of(), "--conf", conf.toString());
-    processes.add(node);
+    KvProcess node =
+        nodes.track(KvProcess.start(dir, httpPort, Map.of(), "--conf", conf.toString()));
     node.awaitReady();
 
     assertThat(cluster(node).getInteger("partition_count")).isEqualTo(8);
