@@ -32,7 +32,9 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -78,19 +80,22 @@ public final class Node {
     PortCheck.requireFree("KV_HTTP_PORT", config.httpHost(), config.httpPort());
     PortCheck.requireFree("KV_CLUSTER_PORT", config.clusterHost(), config.clusterPort());
     DataDirectory dataDir = DataDirectory.open(config.dataDir(), config.nodeId());
-    List<AutoCloseable> opened = new ArrayList<>();
-    opened.add(dataDir);
+    // What a failed start must undo, most recently opened first.
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
+    opened.push(dataDir);
     try {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       StorageEngine storage = openStorage(config, dataDir);
-      opened.add(0, storage);
+      opened.push(storage);
       OpLog log = openLog(config, dataDir, registry);
-      opened.add(0, log);
+      opened.push(log);
       Vertx vertx = startVertx(config, dataDir.nodeId(), registry);
-      opened.add(0, () -> await(vertx.close()));
+      opened.push(() -> await(vertx.close()));
       LocalStore store = LocalStore.recover(vertx, log, storage, storeOptions(config, registry));
-      opened.set(opened.indexOf(log), store);
+      // From here the store owns the log and the engine, and closes them itself.
+      opened.remove(log);
       opened.remove(storage);
+      opened.push(store);
       return serve(config, dataDir, vertx, store, registry);
     } catch (RuntimeException | IOException e) {
       closeAll(opened);
@@ -297,7 +302,7 @@ public final class Node {
     return root.getMessage() == null ? root.toString() : root.getMessage();
   }
 
-  private static void closeAll(List<AutoCloseable> opened) {
+  private static void closeAll(Deque<AutoCloseable> opened) {
     for (AutoCloseable resource : opened) {
       try {
         resource.close();
