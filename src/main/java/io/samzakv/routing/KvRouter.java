@@ -46,7 +46,8 @@ public final class KvRouter implements KvService {
   @Override
   public Future<VersionedValue> get(Key key) {
     int partition = partitioner.partitionOf(key);
-    return checkLocal(partition).compose(local -> store.get(partition, key));
+    KvException refusal = refusal(partition);
+    return refusal != null ? Future.failedFuture(refusal) : store.get(partition, key);
   }
 
   @Override
@@ -57,37 +58,43 @@ public final class KvRouter implements KvService {
               "value is " + value.length + " bytes; at most " + maxValueBytes + " are allowed"));
     }
     int partition = partitioner.partitionOf(key);
-    return checkLocal(partition).compose(local -> store.put(partition, key, value, precondition));
+    KvException refusal = refusal(partition);
+    return refusal != null
+        ? Future.failedFuture(refusal)
+        : store.put(partition, key, value, precondition);
   }
 
   @Override
   public Future<Void> delete(Key key, Precondition precondition) {
     int partition = partitioner.partitionOf(key);
-    return checkLocal(partition).compose(local -> store.delete(partition, key, precondition));
+    KvException refusal = refusal(partition);
+    return refusal != null
+        ? Future.failedFuture(refusal)
+        : store.delete(partition, key, precondition);
   }
 
   @Override
   public Future<ScanPage> scan(ScanRange range, int limit) {
     for (int partition : allPartitions) {
-      Future<Void> local = checkLocal(partition);
-      if (local.failed()) {
-        return local.mapEmpty();
+      KvException refusal = refusal(partition);
+      if (refusal != null) {
+        return Future.failedFuture(refusal);
       }
     }
     return store.scan(allPartitions, range, limit);
   }
 
-  private Future<Void> checkLocal(int partition) {
+  /** Why this node cannot serve {@code partition} now, or null when it can. */
+  private KvException refusal(int partition) {
     PartitionTable table = directory.current();
     if (table == null) {
-      return Future.failedFuture(KvException.unavailable("no partition table yet"));
+      return KvException.unavailable("no partition table yet");
     }
     String primary = table.primaryOf(partition);
     if (!localNodeId.equals(primary)) {
-      return Future.failedFuture(
-          KvException.unavailable(
-              "partition " + partition + " is served by " + primary + ", not this node"));
+      return KvException.unavailable(
+          "partition " + partition + " is served by " + primary + ", not this node");
     }
-    return Future.succeededFuture();
+    return null;
   }
 }

@@ -132,7 +132,8 @@ public final class LocalStore implements AutoCloseable {
   private Future<WriteResult> write(WriteCommand command) {
     Context context = vertx.getOrCreateContext();
     pipeline.submit(command);
-    return unwrapped(Future.fromCompletionStage(command.result(), context));
+    // The pipeline fails commands with KvExceptions directly, so nothing needs unwrapping here.
+    return Future.fromCompletionStage(command.result(), context);
   }
 
   /** Up to {@code limit} entries of {@code range} across {@code partitions}, in key order. */
