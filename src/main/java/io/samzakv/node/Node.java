@@ -54,6 +54,7 @@ public final class Node {
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
 
   private final DataDirectory dataDir;
+  private final JvmMeters jvmMeters;
   private final Vertx vertx;
   private final LocalStore store;
   private final NodeState state;
@@ -62,12 +63,14 @@ public final class Node {
 
   private Node(
       DataDirectory dataDir,
+      JvmMeters jvmMeters,
       Vertx vertx,
       LocalStore store,
       NodeState state,
       List<String> deployments,
       int httpPort) {
     this.dataDir = dataDir;
+    this.jvmMeters = jvmMeters;
     this.vertx = vertx;
     this.store = store;
     this.state = state;
@@ -85,6 +88,8 @@ public final class Node {
     opened.push(dataDir);
     try {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      JvmMeters jvmMeters = new JvmMeters(registry);
+      opened.push(jvmMeters);
       StorageEngine storage = openStorage(config, dataDir);
       opened.push(storage);
       OpLog log = openLog(config, dataDir, registry);
@@ -96,7 +101,7 @@ public final class Node {
       opened.remove(log);
       opened.remove(storage);
       opened.push(store);
-      return serve(config, dataDir, vertx, store, registry);
+      return serve(config, dataDir, jvmMeters, vertx, store, registry);
     } catch (RuntimeException | IOException e) {
       closeAll(opened);
       throw e instanceof StartupException startup
@@ -171,6 +176,7 @@ public final class Node {
   private static Node serve(
       NodeConfig config,
       DataDirectory dataDir,
+      JvmMeters jvmMeters,
       Vertx vertx,
       LocalStore store,
       PrometheusMeterRegistry registry) {
@@ -205,7 +211,7 @@ public final class Node {
         config.httpHost(),
         port,
         dataDir.root().toAbsolutePath());
-    return new Node(dataDir, vertx, store, state, deployments, port);
+    return new Node(dataDir, jvmMeters, vertx, store, state, deployments, port);
   }
 
   /**
@@ -264,6 +270,7 @@ public final class Node {
       }
       store.close();
       await(vertx.close());
+      jvmMeters.close();
       dataDir.close();
       LOG.log(Level.INFO, "stopped: every accepted write is durable and applied");
     } catch (IOException e) {

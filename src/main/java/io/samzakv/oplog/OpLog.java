@@ -287,6 +287,14 @@ public final class OpLog implements AutoCloseable {
     return doomed.size();
   }
 
+  /**
+   * True when {@link #commit()} futures complete only after an fsync, on the sync thread; false
+   * when they are complete as soon as commit returns.
+   */
+  public boolean commitWaitsForFsync() {
+    return options.fsync() == FsyncPolicy.ALWAYS;
+  }
+
   /** Position of the last record appended (0 when empty). */
   public long lastPosition() {
     return lastPosition;

@@ -41,7 +41,7 @@ class NodeEndpointsHttpTest {
   }
 
   @Test
-  void metricsArePrometheusTextWithRequestFsyncCacheAndPartitionMeters() {
+  void metricsArePrometheusTextWithRequestFsyncCachePartitionAndJvmMeters() {
     for (int i = 0; i < 3; i++) {
       node.http().put("metrics/k" + i, "v".getBytes(StandardCharsets.UTF_8));
       node.http().get("metrics/k" + i);
@@ -61,6 +61,9 @@ class NodeEndpointsHttpTest {
     assertThat(text).containsPattern("(?m)^kv_oplog_fsync_seconds_count(\\{[^}]*})? [1-9]");
     assertThat(text).containsPattern("(?m)^cache_gets_total\\{[^}]*cache=\"kv.values\"");
     assertThat(text).containsPattern("(?m)^kv_partitions_primary(\\{[^}]*})? 64\\.0$");
+    assertThat(text).containsPattern("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"");
+    assertThat(text).contains("# TYPE jvm_gc_live_data_size_bytes gauge");
+    assertThat(text).containsPattern("(?m)^jvm_threads_live_threads(\\{[^}]*})? [1-9]");
   }
 
   /** The {@code kv_http_requests_seconds_count} for a method, code and route pattern. */
