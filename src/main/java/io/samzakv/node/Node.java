@@ -21,6 +21,7 @@ import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.lmdb.LmdbOptions;
 import io.samzakv.storage.lmdb.LmdbStorageEngine;
 import io.samzakv.store.LocalStore;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,6 +32,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -90,17 +92,20 @@ public final class Node {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       JvmMeters jvmMeters = new JvmMeters(registry);
       opened.push(jvmMeters);
+      // Joining the cluster takes seconds of Hazelcast start-up on Vert.x's threads; this thread
+      // recovers the store meanwhile, so a restart waits for the slower of the two, not both.
+      Future<Vertx> clustering = startVertx(config, dataDir.nodeId(), registry);
+      opened.push(() -> await(clustering.transform(started -> closeIfStarted(started))));
       StorageEngine storage = openStorage(config, dataDir);
       opened.push(storage);
       OpLog log = openLog(config, dataDir, registry);
       opened.push(log);
-      Vertx vertx = startVertx(config, dataDir.nodeId(), registry);
-      opened.push(() -> await(vertx.close()));
-      LocalStore store = LocalStore.recover(vertx, log, storage, storeOptions(config, registry));
+      LocalStore store = LocalStore.recover(log, storage, storeOptions(config, registry));
       // From here the store owns the log and the engine, and closes them itself.
       opened.remove(log);
       opened.remove(storage);
       opened.push(store);
+      Vertx vertx = joined(clustering);
       return serve(config, dataDir, jvmMeters, vertx, store, registry);
     } catch (RuntimeException | IOException e) {
       closeAll(opened);
@@ -146,7 +151,7 @@ public final class Node {
         registry);
   }
 
-  private static Vertx startVertx(
+  private static Future<Vertx> startVertx(
       NodeConfig config, String nodeId, PrometheusMeterRegistry registry) {
     MicrometerMetricsOptions metrics =
         new MicrometerMetricsOptions()
@@ -160,17 +165,24 @@ public final class Node {
     options.getEventBusOptions().setHost(config.clusterHost()).setPort(0);
     HazelcastClusterManager clusterManager =
         new HazelcastClusterManager(HazelcastSetup.memberConfig(config, nodeId));
+    return Vertx.builder()
+        .with(options)
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withClusterManager(clusterManager)
+        .buildClustered();
+  }
+
+  private static Vertx joined(Future<Vertx> clustering) {
     try {
-      return await(
-          Vertx.builder()
-              .with(options)
-              .withMetrics(new MicrometerMetricsFactory(registry))
-              .withClusterManager(clusterManager)
-              .buildClustered());
+      return await(clustering);
     } catch (RuntimeException e) {
       throw new StartupException(
           "KV_CLUSTER_PORT", "cannot join the cluster (" + rootMessage(e) + ")", e);
     }
+  }
+
+  private static Future<Void> closeIfStarted(AsyncResult<Vertx> started) {
+    return started.succeeded() ? started.result().close() : Future.succeededFuture();
   }
 
   private static Node serve(
@@ -206,8 +218,9 @@ public final class Node {
     state.serving(true);
     LOG.log(
         Level.INFO,
-        "node {0} ready: HTTP on {1}:{2,number,#}, data in {3}",
+        "node {0} ready {1,number,#} ms after JVM start: HTTP on {2}:{3,number,#}, data in {4}",
         nodeId,
+        ManagementFactory.getRuntimeMXBean().getUptime(),
         config.httpHost(),
         port,
         dataDir.root().toAbsolutePath());

@@ -24,8 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -41,7 +43,6 @@ import java.util.function.Supplier;
 public final class LocalStore implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(LocalStore.class.getName());
 
-  private final Vertx vertx;
   private final OpLog log;
   private final StorageEngine storage;
   private final ValueCodec codec;
@@ -50,8 +51,7 @@ public final class LocalStore implements AutoCloseable {
   private final Checkpointer checkpointer;
   private final ExecutorService readers;
 
-  private LocalStore(Vertx vertx, OpLog log, StorageEngine storage, Options options) {
-    this.vertx = vertx;
+  private LocalStore(OpLog log, StorageEngine storage, Options options) {
     this.log = log;
     this.storage = storage;
     this.codec = new ValueCodec(options.compression(), options.maxValueBytes());
@@ -71,15 +71,17 @@ public final class LocalStore implements AutoCloseable {
       MeterRegistry registry) {}
 
   /** Replays the log into the engine (blocking: call it off the event loop) and opens the store. */
-  public static LocalStore recover(Vertx vertx, OpLog log, StorageEngine storage, Options options)
+  public static LocalStore recover(OpLog log, StorageEngine storage, Options options)
       throws IOException {
+    long begin = System.nanoTime();
     long replayed = Recovery.replay(log, storage);
     LOG.log(
         Level.INFO,
-        "recovered: replayed {0} op-log records, store at position {1}",
+        "recovered: replayed {0,number,#} op-log records in {1,number,#} ms, store at position {2,number,#}",
         replayed,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
         storage.appliedPosition());
-    return new LocalStore(vertx, log, storage, options);
+    return new LocalStore(log, storage, options);
   }
 
   private static java.util.concurrent.ThreadFactory readerThreads() {
@@ -130,10 +132,9 @@ public final class LocalStore implements AutoCloseable {
   }
 
   private Future<WriteResult> write(WriteCommand command) {
-    Context context = vertx.getOrCreateContext();
     pipeline.submit(command);
     // The pipeline fails commands with KvExceptions directly, so nothing needs unwrapping here.
-    return Future.fromCompletionStage(command.result(), context);
+    return onCallerContext(command.result());
   }
 
   /** Up to {@code limit} entries of {@code range} across {@code partitions}, in key order. */
@@ -153,9 +154,18 @@ public final class LocalStore implements AutoCloseable {
   }
 
   private <T> Future<T> onReaders(Supplier<T> read) {
-    Context context = vertx.getOrCreateContext();
-    return unwrapped(
-        Future.fromCompletionStage(CompletableFuture.supplyAsync(read, readers), context));
+    return unwrapped(onCallerContext(CompletableFuture.supplyAsync(read, readers)));
+  }
+
+  /**
+   * Completes back on the caller's context, where Vert.x code expects its callbacks; a caller off
+   * Vert.x (a test, a tool) gets it on whichever store thread finished the work.
+   */
+  private static <T> Future<T> onCallerContext(CompletionStage<T> stage) {
+    Context context = Vertx.currentContext();
+    return context == null
+        ? Future.fromCompletionStage(stage)
+        : Future.fromCompletionStage(stage, context);
   }
 
   private static <T> Future<T> unwrapped(Future<T> future) {

@@ -73,7 +73,6 @@ final class StoreFixture implements AutoCloseable {
     this.log = openLog(dir, settings, registry);
     this.store =
         LocalStore.recover(
-            vertx,
             log,
             storage,
             new LocalStore.Options(

@@ -1,0 +1,100 @@
+# Shared by bin/bench's steps: starting servers, driving wrk, collecting figures.
+# Sourced, not run. Expects to be sourced from the repository root.
+
+KEYS=${KEYS:-100000}
+VALUE_BYTES=${VALUE_BYTES:-100}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+FSYNC=${FSYNC:-always}
+RESULTS=${RESULTS:-target/bench}
+export KEYS VALUE_BYTES
+
+command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+if [[ ! -f target/samza-kv.jar || ! -d target/test-classes/io/samzakv/bench ]]; then
+  mvn -q -B -DskipTests -Dfmt.skip package test-compile
+fi
+mkdir -p "$RESULTS"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A free TCP port on 127.0.0.1, chosen by the OS.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for URL [TRIES]: polls every 20 ms until URL answers 2xx
+wait_for() {
+  for _ in $(seq 1 "${2:-3000}"); do
+    curl -sf "$1" >/dev/null 2>&1 && return 0
+    sleep 0.02
+  done
+  echo "bench: $1 never answered" >&2
+  exit 1
+}
+
+# start_node NAME DATA_DIR HTTP_PORT [extra env...]: starts the jar; its pid is in $started
+start_node() {
+  local name=$1 data=$2 port=$3
+  shift 3
+  (cd "$work" && exec env KV_HTTP_PORT="$port" KV_CLUSTER_PORT="$(free_port)" KV_FSYNC="$FSYNC" \
+    KV_DATA_DIR="$data" "$@" java -jar "$OLDPWD/target/samza-kv.jar" >>"$work/$name.log" 2>&1) &
+  started=$!
+  pids+=("$started")
+}
+
+# start_ceiling MODE PORT: the in-memory Vert.x server (raw or web), preloaded with KEYS keys
+start_ceiling() {
+  java -cp target/samza-kv.jar:target/test-classes io.samzakv.bench.CeilingServer \
+    "$2" "$KEYS" "$VALUE_BYTES" "$1" >"$work/ceiling-$1.log" 2>&1 &
+  pids+=($!)
+  wait_for "http://127.0.0.1:$2/v1/kv/key-0"
+}
+
+# preload URL COUNT: COUNT keys key-0.. of VALUE_BYTES bytes, through /v1/batch
+preload() {
+  python3 bin/preload.py "$1" "$2" "$VALUE_BYTES"
+}
+
+# measure URL SCRIPT CONNECTIONS DURATION -> "requests/s p99" of one wrk run; fails on any error
+measure() {
+  local threads=$THREADS
+  ((threads > $3)) && threads=$3
+  wrk -t"$threads" -c"$3" -d"$4" --latency -s "bin/wrk/$2.lua" "$1" >"$work/wrk.out"
+  if grep -qE "Non-2xx|Socket errors" "$work/wrk.out"; then
+    echo "bench: $2 against $1 had errors:" >&2
+    cat "$work/wrk.out" >&2
+    exit 1
+  fi
+  echo "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out") $(awk '$1 == "99%" {print $2}' "$work/wrk.out")"
+}
+
+# warm URL SCRIPT DURATION: load without measuring, so the JIT has compiled the hot paths
+warm() {
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" -s "bin/wrk/$2.lua" "$1" >/dev/null
+}
+
+# median of the "rps p99" lines on stdin, by rps
+median() { sort -n | awk '{line[NR] = $0} END {print line[int((NR + 1) / 2)]}'; }
+
+# ratio A B -> "0.78x"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+
+# kib_of PID FIELD -> a /proc/PID/status figure (VmRSS, RssAnon, RssFile) in KiB
+kib_of() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
+
+# heap_after_gc PID URL -> live heap in bytes: a full GC, then the heap pools' use from /metrics
+heap_after_gc() {
+  jcmd "$1" GC.run >/dev/null
+  curl -s "$2/metrics" | awk '/^jvm_memory_used_bytes[{].*area="heap"/ {sum += $NF} END {printf "%.0f", sum}'
+}
+
+machine() {
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -r)"
+}
