@@ -107,6 +107,11 @@ final class WritePipeline implements AutoCloseable {
       command.result().completeExceptionally(KvException.unavailable("the node is stopping"));
     } else if (!queue.offer(command)) {
       command.result().completeExceptionally(KvException.unavailable("write queue is full"));
+    } else if (!accepting && queue.remove(command)) {
+      // close() began between the check and the offer and may already have drained the queue
+      // for the last time; whoever takes the command out of the queue answers it, and here that
+      // was us. If the sequencer or close() took it first, they answer it.
+      command.result().completeExceptionally(KvException.unavailable("the node is stopping"));
     }
   }
 
@@ -275,7 +280,8 @@ final class WritePipeline implements AutoCloseable {
     try {
       sequencer.join();
       // A submit that saw "accepting" just before it turned false may have queued after the
-      // sequencer's last look; it is refused rather than left unanswered.
+      // sequencer's last look; it is refused rather than left unanswered (and one that queues
+      // after this drain refuses itself, see submit).
       for (WriteCommand late = queue.poll(); late != null; late = queue.poll()) {
         late.result().completeExceptionally(KvException.unavailable("the node is stopping"));
       }
