@@ -11,10 +11,11 @@ import java.util.List;
 /**
  * Validates every segment of a log directory when it is opened, in the manner of Kafka's {@code
  * LogSegment#recover}: each frame's length, checksum and fields are checked and positions must run
- * on without gaps, across segment boundaries too. A torn tail of the last segment, the trace of a
- * crash mid-write, is truncated and fsynced (as etcd's WAL repair does); any other bad record is
- * reported as {@link CorruptLogException}, because truncating there would drop records written
- * after it.
+ * on without gaps, across segment boundaries too. Zeros after the last record of the last segment
+ * are the space it had zero-filled ahead (see {@link Segment}) and end it cleanly. A torn tail of
+ * the last segment, the trace of a crash mid-write, is truncated and fsynced (as etcd's WAL repair
+ * does); any other bad record is reported as {@link CorruptLogException}, because truncating there
+ * would drop records written after it.
  *
  * <p>Thread contract: stateless; call before anything else uses the directory.
  */
@@ -83,6 +84,9 @@ final class LogRecovery {
                 file, at, "position " + position + " where " + (previous + 1) + " was expected");
           }
           previous = position;
+        } else if (last && reader.onlyZerosFrom(at)) {
+          // Space the active segment had zero-filled ahead of its records: a clean end.
+          return new Scan(previous, at, 0);
         } else if (last && reader.isTornTail(at, status)) {
           return new Scan(previous, at, size - at);
         } else {

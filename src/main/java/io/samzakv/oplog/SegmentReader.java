@@ -102,6 +102,11 @@ final class SegmentReader implements AutoCloseable {
         && !intactFrameAfter(at);
   }
 
+  /** Whether nothing but zeros lies between {@code at} and the limit. */
+  boolean onlyZerosFrom(long at) throws IOException {
+    return zerosBetween(at, limit);
+  }
+
   private Status probe(long at) throws IOException {
     long remaining = limit - at;
     if (remaining == 0) {

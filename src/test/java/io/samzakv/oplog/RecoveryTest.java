@@ -37,12 +37,14 @@ class RecoveryTest {
   }
 
   @Test
-  void cutInsideTheLengthWordIsTruncated() throws IOException {
+  void cutRightAfterTheLengthWordIsTruncated() throws IOException {
     writeRecords(15);
     Path last = segment(dir, 11);
-    truncate(last, 4L * FRAME + 3);
+    // A cut inside the big-endian length word leaves only its leading zeros, which read as the
+    // zero-filled space after the last record: a clean end, so the test cuts just after it.
+    truncate(last, 4L * FRAME + 4);
 
-    assertRecoveredTornTail(last, 4L * FRAME, 3, 14);
+    assertRecoveredTornTail(last, 4L * FRAME, 4, 14);
   }
 
   @Test
@@ -56,12 +58,39 @@ class RecoveryTest {
   }
 
   @Test
-  void zerosAfterTheLastRecordAreTruncated() throws IOException {
+  void zerosAfterTheLastRecordEndTheLogCleanlyAndAreWrittenOver() throws IOException {
     writeRecords(15);
     Path last = segment(dir, 11);
     appendZeros(last, 4096);
 
-    assertRecoveredTornTail(last, 5L * FRAME, 4096, 15);
+    try (OpLog log = open()) {
+      assertThat(log.recoveryReport()).isEqualTo(RecoveryReport.clean(15));
+      appendRecords(log, 16, 17);
+    }
+    try (OpLog log = open()) {
+      assertThat(log.recoveryReport()).isEqualTo(RecoveryReport.clean(17));
+      assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, 17));
+    }
+  }
+
+  @Test
+  void whatAKilledProcessLeavesOnDiskRecoversEveryCommittedRecord() throws IOException {
+    Path snapshot = dir.resolve("after-kill");
+    try (OpLog log = OpLog.open(dir.resolve("live"), options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
+      appendRecords(log, 1, 7);
+      log.commit().join();
+      // The files as they are now, zero-filled space ahead of the records included, are what a
+      // kill -9 leaves behind.
+      Files.createDirectories(snapshot);
+      Path active = segment(dir.resolve("live"), 1);
+      assertThat(Files.size(active)).isGreaterThan(7L * FRAME);
+      Files.copy(active, segment(snapshot, 1));
+    }
+
+    try (OpLog log = OpLog.open(snapshot, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
+      assertThat(log.recoveryReport()).isEqualTo(RecoveryReport.clean(7));
+      assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, 7));
+    }
   }
 
   @Test
