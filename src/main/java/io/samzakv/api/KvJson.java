@@ -1,22 +1,42 @@
 package io.samzakv.api;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.ScanItem;
 import io.samzakv.kv.ScanPage;
 import io.samzakv.kv.WriteResult;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** The JSON bodies both APIs answer with, so HTTP and the event bus stay identical. */
 public final class KvJson {
   private static final System.Logger LOG = System.getLogger(KvJson.class.getName());
 
+  private static final byte[] WRITTEN_KEY = "{\"key\":\"".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] WRITTEN_VERSION = "\",\"version\":".getBytes(StandardCharsets.UTF_8);
+
   private KvJson() {}
 
   public static JsonObject written(WriteResult result) {
     return new JsonObject().put("key", result.key()).put("version", result.version());
+  }
+
+  /**
+   * {@link #written}, already encoded. It answers every PUT, the hottest JSON a node writes; built
+   * around Jackson's string escaper it costs a fraction of a JsonObject and a JSON generator.
+   */
+  public static Buffer writtenBody(WriteResult result) {
+    byte[] key = JsonStringEncoder.getInstance().quoteAsUTF8(result.key());
+    return Buffer.buffer(WRITTEN_KEY.length + key.length + WRITTEN_VERSION.length + 21)
+        .appendBytes(WRITTEN_KEY)
+        .appendBytes(key)
+        .appendBytes(WRITTEN_VERSION)
+        .appendString(Long.toString(result.version()))
+        .appendByte((byte) '}');
   }
 
   public static JsonObject deleted(String key) {

@@ -47,7 +47,7 @@ final class KvHandlers {
         .onSuccess(
             written -> {
               Responses.etag(ctx, written.version());
-              Responses.json(ctx, written.created() ? 201 : 200, KvJson.written(written));
+              Responses.json(ctx, written.created() ? 201 : 200, KvJson.writtenBody(written));
             })
         .onFailure(ctx::fail);
   }

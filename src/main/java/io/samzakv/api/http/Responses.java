@@ -2,6 +2,7 @@ package io.samzakv.api.http;
 
 import io.samzakv.api.KvJson;
 import io.samzakv.kv.KvException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -15,10 +16,11 @@ final class Responses {
   private Responses() {}
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(body.toBuffer());
+    json(ctx, status, body.toBuffer());
+  }
+
+  static void json(RoutingContext ctx, int status, Buffer body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 
   static void etag(RoutingContext ctx, long version) {
