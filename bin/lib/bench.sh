@@ -1,6 +1,8 @@
 # Shared by bin/bench's steps: starting servers, driving wrk, collecting figures.
 # Sourced, not run. Expects to be sourced from the repository root.
 
+source bin/lib/node.sh
+
 KEYS=${KEYS:-100000}
 VALUE_BYTES=${VALUE_BYTES:-100}
 THREADS=${THREADS:-2}
@@ -24,28 +26,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free TCP port on 127.0.0.1, chosen by the OS.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for URL [TRIES]: polls every 20 ms until URL answers 2xx
-wait_for() {
-  for _ in $(seq 1 "${2:-3000}"); do
-    curl -sf "$1" >/dev/null 2>&1 && return 0
-    sleep 0.02
-  done
-  echo "bench: $1 never answered" >&2
-  exit 1
-}
-
-# start_node NAME DATA_DIR HTTP_PORT [extra env...]: starts the jar; its pid is in $started
+# start_node NAME DATA_DIR HTTP_PORT: a node logging to $work/NAME.log; its pid is in $started
 start_node() {
-  local name=$1 data=$2 port=$3
-  shift 3
-  (cd "$work" && exec env KV_HTTP_PORT="$port" KV_CLUSTER_PORT="$(free_port)" KV_FSYNC="$FSYNC" \
-    KV_DATA_DIR="$data" "$@" java -jar "$OLDPWD/target/samza-kv.jar" >>"$work/$name.log" 2>&1) &
-  started=$!
+  launch_node "$work" "$work/$1.log" "$2" "$3" "$FSYNC"
   pids+=("$started")
 }
 
@@ -54,7 +37,7 @@ start_ceiling() {
   java -cp target/samza-kv.jar:target/test-classes io.samzakv.bench.CeilingServer \
     "$2" "$KEYS" "$VALUE_BYTES" "$1" >"$work/ceiling-$1.log" 2>&1 &
   pids+=($!)
-  wait_for "http://127.0.0.1:$2/v1/kv/key-0"
+  wait_for "http://127.0.0.1:$2/v1/kv/key-0" $!
 }
 
 # preload URL COUNT: COUNT keys key-0.. of VALUE_BYTES bytes, through /v1/batch
