@@ -9,9 +9,10 @@ import java.util.function.Function;
 
 /**
  * The decoded values of recently used keys, bounded by an approximate byte weight. It only ever
- * holds durable, applied state: the write pipeline updates it after each LMDB commit; a load runs
- * inside Caffeine's per-key compute, so a load that raced a write is overwritten by the writer's
- * {@code put} rather than left stale.
+ * holds durable, applied state: only reads fill it, from LMDB, and the write pipeline invalidates a
+ * key after each LMDB commit that changes it. A load runs inside Caffeine's per-key compute, so the
+ * invalidation of a write that raced it waits for the load and then removes what it loaded, rather
+ * than leaving it stale.
  *
  * <p>Thread contract: safe for any thread.
  */
@@ -47,11 +48,12 @@ final class ValueCache {
     return cache.get(key, loader);
   }
 
-  void put(String key, VersionedValue value) {
-    cache.put(key, value);
-  }
-
+  /**
+   * Drops the key. Through {@code compute}, not {@code invalidate}: Caffeine leaves an invalidation
+   * racing a load undefined, while two computes on one key are serialized, so a load that read the
+   * old value from LMDB is removed here, never cached after it.
+   */
   void invalidate(String key) {
-    cache.invalidate(key);
+    cache.asMap().compute(key, (absent, stale) -> null);
   }
 }

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The value cache never answers anything but the latest acknowledged state. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -35,7 +37,12 @@ class LocalStoreCacheTest {
       assertThat(cacheGets(fx, "hit")).as("second read served by the cache").isPositive();
 
       await(fx.put("k", "two"));
+      double hits = cacheGets(fx, "hit");
       assertValue(fx, "k", 2, "two");
+      assertValue(fx, "k", 2, "two");
+      assertThat(cacheGets(fx, "hit"))
+          .as("the new value cached by the read after the put")
+          .isGreaterThan(hits);
 
       await(fx.delete("k", Precondition.NONE));
       assertThat(failure(fx.get("k")).status()).isEqualTo(404);
@@ -72,11 +79,16 @@ class LocalStoreCacheTest {
     }
   }
 
-  @Test
-  void readsRacingWritesNeverLeaveAStaleValueCached() throws Exception {
-    // Room for about one entry, so "k" keeps being evicted and reloaded while it is written.
+  /**
+   * Each round a write of "k" races two loads of it. With room for about one entry "k" is also
+   * evicted by writes of "other"; with the default size only the writes' invalidations remove it.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {200, 256L << 20})
+  void readsRacingWritesNeverLeaveAStaleValueCached(long cacheBytes) throws Exception {
     try (StoreFixture fx =
-        StoreFixture.open(dir, vertx.get(), StoreFixture.Settings.defaults().withCacheBytes(200))) {
+        StoreFixture.open(
+            dir, vertx.get(), StoreFixture.Settings.defaults().withCacheBytes(cacheBytes))) {
       Key key = Key.of("k");
       Key other = Key.of("other");
       int partition = fx.partition(key);

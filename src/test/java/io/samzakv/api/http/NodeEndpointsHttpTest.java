@@ -54,11 +54,14 @@ class NodeEndpointsHttpTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
-    assertThat(text).contains("# TYPE kv_http_requests_seconds summary");
+    assertThat(text).contains("# TYPE kv_http_requests_seconds histogram");
+    assertThat(text).containsPattern("(?m)^kv_http_requests_seconds_bucket\\{[^}]*method=\"PUT\"");
     assertThat(requestCount(text, "PUT", "201", "/v1/kv/*")).isGreaterThanOrEqualTo(3);
     assertThat(requestCount(text, "GET", "200", "/v1/kv/*")).isGreaterThanOrEqualTo(6);
     assertThat(requestCount(text, "GET", "404", "/v1/kv/*")).isGreaterThanOrEqualTo(1);
     assertThat(text).containsPattern("(?m)^kv_oplog_fsync_seconds_count(\\{[^}]*})? [1-9]");
+    assertThat(text)
+        .containsPattern("(?m)^kv_oplog_fsync_seconds_bucket\\{[^}]*le=\"5\\.\\d+E-5\"");
     assertThat(text).containsPattern("(?m)^cache_gets_total\\{[^}]*cache=\"kv.values\"");
     assertThat(text).containsPattern("(?m)^kv_partitions_primary(\\{[^}]*})? 64\\.0$");
     assertThat(text).containsPattern("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"");
