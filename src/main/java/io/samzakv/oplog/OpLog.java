@@ -25,15 +25,17 @@ import java.util.zip.CRC32C;
  * The segmented, append-only op log: every accepted write gets a position here before it is
  * applied, so it can be replayed after a crash and shipped to replicas.
  *
- * <p>Appends are encoded into one reusable direct buffer and reach the OS only in batches (at
- * {@link #commit()}, when the buffer fills, on a roll), so the PUT path costs no syscall per
- * record. Durability follows {@link FsyncPolicy}; with ALWAYS a {@link GroupCommitter} shares each
- * fsync among all commits waiting for it.
+ * <p>Appends are encoded into one reusable direct buffer and reach the OS only in batches (at a
+ * commit, when the buffer fills, on a roll), so the PUT path costs no syscall per record.
+ * Durability follows {@link FsyncPolicy}. There are two ways to commit: {@link #commitNow} fsyncs
+ * on the caller's thread, for a single writer that batches its own appends (the node's write
+ * pipeline); {@link #commit()} returns a future, and with ALWAYS a {@link GroupCommitter} shares
+ * each fsync among all the concurrent committers waiting for it.
  *
  * <p>Thread contract: every public method is thread-safe. Appends, flushes, rolls and the segment
  * list are guarded by one lock, held only for memory copies and the occasional write or roll, never
- * across an fsync of the active segment; fsyncs run on the sync thread (ALWAYS) or the interval
- * thread (INTERVAL). {@link #replay} reads files outside the lock.
+ * across an fsync of the active segment; fsyncs run on the sync thread or a {@link #commitNow}
+ * caller (ALWAYS) or the interval thread (INTERVAL). {@link #replay} reads files outside the lock.
  */
 public final class OpLog implements AutoCloseable {
 
@@ -215,6 +217,26 @@ public final class OpLog implements AutoCloseable {
   }
 
   /**
+   * {@link #commit()} on the calling thread: writes everything appended so far to the OS and, under
+   * ALWAYS, fsyncs it before returning; returns the highest position durable under the policy. A
+   * caller that gathers many writes per call (the write pipeline) gets group commit from that
+   * alone, without handing each batch to the sync thread and back. Blocking; thread-safe.
+   */
+  public long commitNow() throws IOException {
+    lock.lock();
+    try {
+      ensureWritable();
+      flush();
+      if (options.fsync() != FsyncPolicy.ALWAYS) {
+        return lastPosition;
+      }
+    } finally {
+      lock.unlock();
+    }
+    return sync();
+  }
+
+  /**
    * Calls consumer for every retained record with position > fromExclusive, in position order. It
    * reads the segment files as they were when called (appends made meanwhile are not seen); a
    * segment deleted meanwhile by {@link #deleteSegmentsThrough} ends it with an IOException.
@@ -287,14 +309,6 @@ public final class OpLog implements AutoCloseable {
     return doomed.size();
   }
 
-  /**
-   * True when {@link #commit()} futures complete only after an fsync, on the sync thread; false
-   * when they are complete as soon as commit returns.
-   */
-  public boolean commitWaitsForFsync() {
-    return options.fsync() == FsyncPolicy.ALWAYS;
-  }
-
   /** Position of the last record appended (0 when empty). */
   public long lastPosition() {
     return lastPosition;
@@ -365,7 +379,8 @@ public final class OpLog implements AutoCloseable {
 
   /**
    * fsyncs everything written to the OS so far and returns the position that covers. Runs on the
-   * sync or interval thread; takes the lock only to see what to force, never while forcing.
+   * sync or interval thread, or a {@link #commitNow} caller; takes the lock only to see what to
+   * force, never while forcing.
    */
   private long sync() throws IOException {
     Segment segment;

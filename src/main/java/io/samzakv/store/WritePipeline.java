@@ -15,40 +15,32 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Serializes every write of this node's partitions and acknowledges it only once it is durable.
  *
- * <p>The <em>sequencer</em> thread takes every command queued at that moment, checks each against
- * the key's latest version (writes still in flight included), encodes and appends the accepted ones
- * to the op log and asks the log to commit them. Once that commit is durable, the batch is
- * <em>applied</em>: written to the storage engine in one transaction, dropped from the cache, and
- * its commands completed. Readers never see a write before it is durable: the engine only receives
- * it when applied, and the cache only ever holds what a read loaded from the engine.
+ * <p>One <em>sequencer</em> thread takes every command queued at that moment, checks each against
+ * the key's latest version (earlier writes of the same batch included), encodes and appends the
+ * accepted ones to the op log and commits them itself ({@link OpLog#commitNow}: with {@code
+ * fsync=always}, one fsync for the whole batch). It then <em>applies</em> the batch: writes it to
+ * the storage engine in one transaction, drops its keys from the cache and completes its commands.
+ * Readers never see a write before it is durable: the engine only receives it when applied, and the
+ * cache only ever holds what a read loaded from the engine.
  *
- * <p>With {@code fsync=always} a commit waits for the op log's sync thread, and batches are applied
- * on the <em>applier</em> thread, so three batches move at once: the sequencer fills the next one
- * while the sync thread fsyncs another and the applier applies a third. One fsync covers every
- * write that arrived meanwhile (group commit) with no timer, and the LMDB transaction no longer
- * sits between two fsyncs. The hop costs one wake-up per batch, not per write. With the other
- * policies a commit is complete at once, so the sequencer applies inline with no hop at all
- * (batches are small there, and a hop per small batch costs more than it saves).
+ * <p>Group commit needs no timer and no second thread: while the sequencer is inside one fsync the
+ * next batch queues up, so under load each fsync covers every write that arrived meanwhile. Doing
+ * the fsync and the apply on the sequencer, rather than handing each batch to a sync thread and an
+ * applier thread, costs a little overlap and saves two thread wake-ups per batch; on a busy machine
+ * each wake-up is a wait for a core, and that wait was a large part of PUT's p99.
  *
- * <p>Applies never overlap and run in log order: commits complete in log order, each batch's apply
- * is attached before the next batch is appended, and the applier is a single thread (or the
- * sequencer itself), so the engine sees one writer at a time as its contract asks.
+ * <p>Applies run in log order on one thread, so the engine sees one writer at a time as its
+ * contract asks.
  *
- * <p>Thread contract: {@link #submit} from any thread; the rest runs on the sequencer and the
- * applier.
+ * <p>Thread contract: {@link #submit} from any thread; the rest runs on the sequencer.
  */
 final class WritePipeline implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WritePipeline.class.getName());
@@ -72,31 +64,17 @@ final class WritePipeline implements AutoCloseable {
   private final ValueCache cache;
   private final ValueCodec codec;
   private final Thread sequencer;
-  private final Optional<ExecutorService> applierThread;
-  private final Executor applier;
   private volatile boolean accepting = true;
   private volatile Throwable failure;
-  private CompletableFuture<?> lastApplied = CompletableFuture.completedFuture(null);
 
   WritePipeline(OpLog log, StorageEngine storage, ValueCache cache, ValueCodec codec) {
     this.log = log;
     this.storage = storage;
     this.cache = cache;
     this.codec = codec;
-    this.applierThread =
-        log.commitWaitsForFsync()
-            ? Optional.of(Executors.newSingleThreadExecutor(WritePipeline::applierThread))
-            : Optional.empty();
-    this.applier = applierThread.<Executor>map(thread -> thread).orElse(Runnable::run);
     this.sequencer = new Thread(this::runSequencer, "kv-sequencer");
     sequencer.setDaemon(true);
     sequencer.start();
-  }
-
-  private static Thread applierThread(Runnable task) {
-    Thread thread = new Thread(task, "kv-applier");
-    thread.setDaemon(true);
-    return thread;
   }
 
   /** Queues a write; its future completes once the write is durable, or fails. */
@@ -149,20 +127,15 @@ final class WritePipeline implements AutoCloseable {
       fail(e, commands);
       return;
     }
-    long appliedThrough = through;
-    // Always commit, even for a batch of rejections: their answers describe in-flight writes,
-    // so they must not be sent before those writes are durable.
-    lastApplied =
-        log.commit()
-            .whenCompleteAsync(
-                (durable, error) -> {
-                  if (error != null) {
-                    fail(error, commands);
-                  } else {
-                    apply(entries, appliedThrough);
-                  }
-                },
-                applier);
+    try {
+      // Always commit, even for a batch of rejections: their answers may describe earlier
+      // writes of this batch, so they must not be sent before those writes are durable.
+      log.commitNow();
+    } catch (IOException | RuntimeException e) {
+      fail(e, commands);
+      return;
+    }
+    apply(entries, through);
   }
 
   private Sequenced sequenceOne(WriteCommand command) throws IOException {
@@ -273,7 +246,7 @@ final class WritePipeline implements AutoCloseable {
     return KvException.unavailable("storage failed (" + failure + "); restart the node");
   }
 
-  /** Stops accepting, finishes every queued write (durable and applied), then stops the threads. */
+  /** Stops accepting, finishes every queued write (durable and applied), then stops the thread. */
   @Override
   public void close() {
     accepting = false;
@@ -285,11 +258,8 @@ final class WritePipeline implements AutoCloseable {
       for (WriteCommand late = queue.poll(); late != null; late = queue.poll()) {
         late.result().completeExceptionally(KvException.unavailable("the node is stopping"));
       }
-      lastApplied.exceptionally(e -> null).join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
-      applierThread.ifPresent(ExecutorService::shutdown);
     }
   }
 }

@@ -87,6 +87,33 @@ class DurabilityTest {
   }
 
   @Test
+  void commitNowFsyncsTheCallersBatchBeforeReturning() throws IOException {
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), registry)) {
+      for (int n = 1; n <= 10; n++) {
+        log.append(0, LogOp.PUT, key(n), value(n));
+      }
+      assertThat(log.commitNow()).isEqualTo(10L);
+      assertThat(fsyncs()).as("one fsync for the batch of ten").isEqualTo(1);
+      assertThat(batchTotal()).isEqualTo(10);
+
+      assertThat(log.commitNow()).as("nothing new: no fsync").isEqualTo(10L);
+      assertThat(fsyncs()).isEqualTo(1);
+    }
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
+      assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, 10));
+    }
+  }
+
+  @Test
+  void commitNowUnderTheOtherPoliciesReturnsAtOnceWithoutAnFsync() throws IOException {
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.NEVER, 1 << 20), registry)) {
+      log.append(0, LogOp.PUT, key(1), value(1));
+      assertThat(log.commitNow()).isEqualTo(1L);
+      assertThat(fsyncs()).isZero();
+    }
+  }
+
+  @Test
   void intervalCommitCompletesAtOnceAndABackgroundThreadFsyncs() throws IOException {
     try (OpLog log =
         OpLog.open(
