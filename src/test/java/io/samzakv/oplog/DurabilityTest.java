@@ -57,10 +57,7 @@ class DurabilityTest {
       assertThat(fsyncs()).isPositive().isLessThan(commits);
       assertThat(registry.get("kv.oplog.fsync.batch").summary().totalAmount()).isEqualTo(commits);
     }
-    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
-      assertThat(positions(replayAll(log, 0)))
-          .containsExactlyElementsOf(range(1, THREADS * COMMITS_PER_THREAD));
-    }
+    assertReopenedLogHoldsPositionsThrough(THREADS * COMMITS_PER_THREAD);
   }
 
   @Test
@@ -89,9 +86,7 @@ class DurabilityTest {
   @Test
   void commitNowFsyncsTheCallersBatchBeforeReturning() throws IOException {
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), registry)) {
-      for (int n = 1; n <= 10; n++) {
-        log.append(0, LogOp.PUT, key(n), value(n));
-      }
+      appendRecords(log, 10);
       assertThat(log.commitNow()).isEqualTo(10L);
       assertThat(fsyncs()).as("one fsync for the batch of ten").isEqualTo(1);
       assertThat(batchTotal()).isEqualTo(10);
@@ -99,16 +94,14 @@ class DurabilityTest {
       assertThat(log.commitNow()).as("nothing new: no fsync").isEqualTo(10L);
       assertThat(fsyncs()).isEqualTo(1);
     }
-    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
-      assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, 10));
-    }
+    assertReopenedLogHoldsPositionsThrough(10);
   }
 
   @Test
   void commitNowUnderTheOtherPoliciesReturnsAtOnceWithoutAnFsync() throws IOException {
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.NEVER, 1 << 20), registry)) {
-      log.append(0, LogOp.PUT, key(1), value(1));
-      assertThat(log.commitNow()).isEqualTo(1L);
+      appendRecords(log, 3);
+      assertThat(log.commitNow()).isEqualTo(3L);
       assertThat(fsyncs()).isZero();
     }
   }
@@ -132,18 +125,14 @@ class DurabilityTest {
   @Test
   void neverCommitCompletesAtOnceAndOnlyCloseFsyncs() throws IOException {
     OpLog log = OpLog.open(dir, options(FsyncPolicy.NEVER, 4L * LogFiles.FRAME), registry);
-    for (int n = 1; n <= 10; n++) {
-      log.append(0, LogOp.PUT, key(n), value(n));
-    }
+    appendRecords(log, 10);
     assertThat(log.commit()).isCompletedWithValue(10L);
     assertThat(log.segmentCount()).isEqualTo(3);
     assertThat(fsyncs()).isZero();
 
     log.close();
     assertThat(fsyncs()).isEqualTo(1);
-    try (OpLog reopened = OpLog.open(dir, options(FsyncPolicy.NEVER, 1 << 20), null)) {
-      assertThat(positions(replayAll(reopened, 0))).containsExactlyElementsOf(range(1, 10));
-    }
+    assertReopenedLogHoldsPositionsThrough(10);
   }
 
   @Test
@@ -152,9 +141,7 @@ class DurabilityTest {
       log.append(0, LogOp.PUT, key(1), value(1));
     }
     assertThat(fsyncs()).isEqualTo(1);
-    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
-      assertThat(positions(replayAll(log, 0))).containsExactly(1L);
-    }
+    assertReopenedLogHoldsPositionsThrough(1);
   }
 
   private void commitInLoop(OpLog log, ConcurrentLinkedQueue<Long> acknowledged) {
@@ -167,6 +154,19 @@ class DurabilityTest {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void appendRecords(OpLog log, int count) throws IOException {
+    for (int n = 1; n <= count; n++) {
+      log.append(0, LogOp.PUT, key(n), value(n));
+    }
+  }
+
+  /** Reopening the log finds exactly the records 1..last: everything acknowledged survived. */
+  private void assertReopenedLogHoldsPositionsThrough(long last) throws IOException {
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.NEVER, 1 << 20), null)) {
+      assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, last));
     }
   }
 
