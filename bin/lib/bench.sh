@@ -2,6 +2,7 @@
 # Sourced, not run. Expects to be sourced from the repository root.
 
 source bin/lib/node.sh
+source bin/lib/jvm.sh
 
 KEYS=${KEYS:-100000}
 VALUE_BYTES=${VALUE_BYTES:-100}
@@ -34,7 +35,8 @@ start_node() {
 
 # start_ceiling MODE PORT: the in-memory Vert.x server (raw or web), preloaded with KEYS keys
 start_ceiling() {
-  java -cp target/samza-kv.jar:target/test-classes io.samzakv.bench.CeilingServer \
+  # shellcheck disable=SC2046 # one option per line
+  java $(jvm_options .) -cp target/samza-kv.jar:target/test-classes io.samzakv.bench.CeilingServer \
     "$2" "$KEYS" "$VALUE_BYTES" "$1" >"$work/ceiling-$1.log" 2>&1 &
   pids+=($!)
   wait_for "http://127.0.0.1:$2/v1/kv/key-0" $!

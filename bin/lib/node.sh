@@ -21,11 +21,11 @@ wait_for() {
   return 1
 }
 
-# launch_node DIR LOG DATA_DIR HTTP_PORT FSYNC: starts the jar in DIR (so the repository's
-# conf/node.json and ./data stay out of it), cluster port free, output appended to LOG; its pid
-# is in $started
+# launch_node DIR LOG DATA_DIR HTTP_PORT FSYNC: starts the jar through bin/samza-kv (so with
+# conf/jvm.options) in DIR (so the repository's conf/node.json and ./data stay out of it), cluster
+# port free, output appended to LOG; its pid is in $started
 launch_node() {
   (cd "$1" && exec env KV_HTTP_PORT="$4" KV_CLUSTER_PORT="$(free_port)" KV_FSYNC="$5" \
-    KV_DATA_DIR="$3" java -jar "$OLDPWD/target/samza-kv.jar" >>"$2" 2>&1) &
+    KV_DATA_DIR="$3" "$OLDPWD/bin/samza-kv" >>"$2" 2>&1) &
   started=$!
 }
