@@ -14,10 +14,11 @@ import io.samzakv.storage.WriteBatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,15 +51,14 @@ final class WritePipeline implements AutoCloseable {
   /** {@link #currentVersion} of a key whose stored value fails its checksum. */
   private static final long CORRUPT = -1;
 
-  /** The newest accepted, not yet applied write of a key: what the next write must build on. */
-  private record InFlight(long version, long position) {}
+  /** An accepted write: the version it gives its key and its op-log position. */
+  private record Accepted(long version, long position) {}
 
-  /** A command after sequencing: rejected, or accepted with its log record and in-flight mark. */
+  /** A command after sequencing: rejected, or accepted with its log record. */
   private record Sequenced(
-      WriteCommand command, KvException rejection, Mutation mutation, InFlight mark) {}
+      WriteCommand command, KvException rejection, Mutation mutation, Accepted accepted) {}
 
   private final BlockingQueue<WriteCommand> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-  private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
   private final OpLog log;
   private final StorageEngine storage;
   private final ValueCache cache;
@@ -114,13 +114,16 @@ final class WritePipeline implements AutoCloseable {
 
   private void sequence(List<WriteCommand> commands) {
     List<Sequenced> entries = new ArrayList<>(commands.size());
+    // A batch is sequenced, committed and applied before the next one starts, so the only writes
+    // a command must build on that the engine has not seen yet are the earlier ones of its batch.
+    Map<String, Long> batchVersions = new HashMap<>();
     long through = 0;
     try {
       for (WriteCommand command : commands) {
-        Sequenced entry = sequenceOne(command);
+        Sequenced entry = sequenceOne(command, batchVersions);
         entries.add(entry);
-        if (entry.mark() != null) {
-          through = entry.mark().position();
+        if (entry.accepted() != null) {
+          through = entry.accepted().position();
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -138,11 +141,12 @@ final class WritePipeline implements AutoCloseable {
     apply(entries, through);
   }
 
-  private Sequenced sequenceOne(WriteCommand command) throws IOException {
+  private Sequenced sequenceOne(WriteCommand command, Map<String, Long> batchVersions)
+      throws IOException {
     if (failure != null) {
       return new Sequenced(command, failedStore(), null, null);
     }
-    long current = currentVersion(command);
+    long current = currentVersion(command, batchVersions);
     boolean corrupt = current == CORRUPT;
     if (corrupt && !command.precondition().equals(Precondition.NONE)) {
       // The version is unknowable, so no condition on it can be checked. An unconditional write
@@ -173,15 +177,14 @@ final class WritePipeline implements AutoCloseable {
       mutation = Mutation.put(command.partition(), key, stored);
       position = log.append(command.partition(), LogOp.PUT, key, stored);
     }
-    InFlight mark = new InFlight(version, position);
-    inFlight.put(command.key().text(), mark);
-    return new Sequenced(command, null, mutation, mark);
+    batchVersions.put(command.key().text(), version);
+    return new Sequenced(command, null, mutation, new Accepted(version, position));
   }
 
-  private long currentVersion(WriteCommand command) {
-    InFlight pending = inFlight.get(command.key().text());
-    if (pending != null) {
-      return pending.version();
+  private long currentVersion(WriteCommand command, Map<String, Long> batchVersions) {
+    Long earlierInBatch = batchVersions.get(command.key().text());
+    if (earlierInBatch != null) {
+      return earlierInBatch;
     }
     VersionedValue cached = cache.getIfPresent(command.key().text());
     if (cached != null) {
@@ -225,8 +228,7 @@ final class WritePipeline implements AutoCloseable {
       // load G1's young pauses grew to 15-20 ms scanning those cards and copying the values (most
       // of PUT's p99). The next read loads the value from LMDB and caches it.
       cache.invalidate(key);
-      inFlight.remove(key, entry.mark());
-      command.result().complete(new WriteResult(key, entry.mark().version()));
+      command.result().complete(new WriteResult(key, entry.accepted().version()));
     }
   }
 
