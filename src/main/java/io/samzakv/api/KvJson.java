@@ -63,12 +63,16 @@ public final class KvJson {
   }
 
   public static JsonObject error(KvException error) {
-    JsonObject json =
-        new JsonObject().put("error", error.code()).put("message", error.getMessage());
+    JsonObject json = error(error.code(), error.getMessage());
     if (error.currentVersion() != null) {
       json.put("current_version", error.currentVersion());
     }
     return json;
+  }
+
+  /** The error body every API answers with: {@code {"error":code,"message":text}}. */
+  public static JsonObject error(String code, String message) {
+    return new JsonObject().put("error", code).put("message", message);
   }
 
   /**

@@ -32,7 +32,8 @@ public final class HttpApiVerticle extends VerticleBase {
     server =
         vertx
             .createHttpServer(new HttpServerOptions().setIdleTimeout(IDLE_TIMEOUT_SECONDS))
-            .requestHandler(ApiRouter.create(vertx, services));
+            .requestHandler(ApiRouter.create(vertx, services))
+            .invalidRequestHandler(InvalidRequests::answer);
     return server.listen(port, host);
   }
 

@@ -126,4 +126,37 @@ class ErrorResponsesHttpTest {
     assertJsonError(response, response.status());
     assertThat(node.http().snapshot()).isEqualTo(before);
   }
+
+  @Test
+  void requestLineTooLongForTheDecoderIs414Json() {
+    String key = "k".repeat(5000);
+
+    RawHttp.Response response =
+        RawHttp.exchange(node.httpPort(), "GET /v1/kv/" + key + " HTTP/1.1\r\nHost: x", null);
+
+    assertJsonError(response, 414);
+    assertThat(response.json().getString("error")).isEqualTo("uri_too_long");
+    assertThat(response.header("Connection")).isEqualTo("close");
+  }
+
+  @Test
+  void headersTooLargeForTheDecoderAre431Json() {
+    RawHttp.Response response =
+        RawHttp.exchange(
+            node.httpPort(),
+            "GET /v1/kv/x HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9000),
+            null);
+
+    assertJsonError(response, 431);
+    assertThat(response.json().getString("error")).isEqualTo("headers_too_large");
+  }
+
+  @Test
+  void bytesThatAreNotHttpAre400Json() {
+    RawHttp.Response response =
+        RawHttp.exchange(node.httpPort(), "GET /v1/kv/x HTTP/1.1\r\nHost x no colon", null);
+
+    assertJsonError(response, 400);
+    assertThat(response.json().getString("error")).isEqualTo("bad_request");
+  }
 }
