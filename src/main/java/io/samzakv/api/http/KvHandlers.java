@@ -6,8 +6,11 @@ import io.samzakv.api.ScanRequest;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.KvService;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -26,37 +29,50 @@ final class KvHandlers {
   }
 
   void handleGet(RoutingContext ctx) {
-    Key key = keyOf(ctx);
-    service
-        .get(key)
-        .onSuccess(
-            value -> {
-              Responses.etag(ctx, value.version());
-              ctx.response()
-                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
-                  .end(Buffer.buffer(value.value()));
-            })
-        .onFailure(ctx::fail);
+    get(ctx.request()).onFailure(ctx::fail);
   }
 
   void handlePut(RoutingContext ctx) {
-    Key key = keyOf(ctx);
-    byte[] value = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-    service
-        .put(key, value, HttpPreconditions.from(ctx.request().headers()))
+    put(ctx.request(), ctx.body().buffer()).onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code GET /v1/kv/{key}} on the bare request, for the router and {@link KeyFastPath} alike. Bad
+   * input throws a {@link KvException}; a failed lookup fails the returned future.
+   */
+  Future<?> get(HttpServerRequest request) {
+    Key key = keyOf(request);
+    return service
+        .get(key)
+        .onSuccess(
+            value -> {
+              HttpServerResponse response = request.response();
+              Responses.etag(response, value.version());
+              response
+                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+                  .end(Buffer.buffer(value.value()));
+            });
+  }
+
+  /** {@code PUT /v1/kv/{key}} with its whole body ({@code null} when there was none). */
+  Future<?> put(HttpServerRequest request, Buffer body) {
+    Key key = keyOf(request);
+    byte[] value = body == null ? new byte[0] : body.getBytes();
+    return service
+        .put(key, value, HttpPreconditions.from(request.headers()))
         .onSuccess(
             written -> {
-              Responses.etag(ctx, written.version());
-              Responses.json(ctx, written.created() ? 201 : 200, KvJson.writtenBody(written));
-            })
-        .onFailure(ctx::fail);
+              Responses.etag(request.response(), written.version());
+              Responses.json(
+                  request.response(), written.created() ? 201 : 200, KvJson.writtenBody(written));
+            });
   }
 
   void handleDelete(RoutingContext ctx) {
-    Key key = keyOf(ctx);
+    Key key = keyOf(ctx.request());
     service
         .delete(key, HttpPreconditions.from(ctx.request().headers()))
-        .onSuccess(deleted -> Responses.json(ctx, 200, KvJson.deleted(key.text())))
+        .onSuccess(deleted -> Responses.json(ctx.response(), 200, KvJson.deleted(key.text())))
         .onFailure(ctx::fail);
   }
 
@@ -70,7 +86,7 @@ final class KvHandlers {
     ScanRequest scan = ScanRequest.parse(params::get);
     service
         .scan(scan.range(), scan.limit())
-        .onSuccess(page -> Responses.json(ctx, 200, KvJson.page(page)))
+        .onSuccess(page -> Responses.json(ctx.response(), 200, KvJson.page(page)))
         .onFailure(ctx::fail);
   }
 
@@ -84,17 +100,19 @@ final class KvHandlers {
     if (body == null) {
       throw KvException.badRequest("invalid_json", "body is not a JSON object");
     }
-    batch.run(body).onSuccess(results -> Responses.json(ctx, 200, results)).onFailure(ctx::fail);
+    batch
+        .run(body)
+        .onSuccess(results -> Responses.json(ctx.response(), 200, results))
+        .onFailure(ctx::fail);
   }
 
   /** The raw path after {@code prefix}; empty when the path is the prefix or shorter. */
-  static String restOfPath(RoutingContext ctx, String prefix) {
-    String path = ctx.request().path();
+  static String restOfPath(String path, String prefix) {
     return path.length() <= prefix.length() ? "" : path.substring(prefix.length());
   }
 
   /** The whole rest of the raw path after {@code /v1/kv/}, percent-decoded (Consul's rule). */
-  private static Key keyOf(RoutingContext ctx) {
-    return Key.fromUtf8(PercentDecoding.decode(restOfPath(ctx, KV_PREFIX), false));
+  private static Key keyOf(HttpServerRequest request) {
+    return Key.fromUtf8(PercentDecoding.decode(restOfPath(request.path(), KV_PREFIX), false));
   }
 }

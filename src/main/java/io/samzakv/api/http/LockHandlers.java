@@ -30,7 +30,8 @@ final class LockHandlers {
         .acquire(name, ttl, wait)
         .onSuccess(
             token ->
-                Responses.json(ctx, 200, new JsonObject().put("name", name).put("token", token)))
+                Responses.json(
+                    ctx.response(), 200, new JsonObject().put("name", name).put("token", token)))
         .onFailure(ctx::fail);
   }
 
@@ -50,7 +51,8 @@ final class LockHandlers {
         .release(name, token)
         .onSuccess(
             released ->
-                Responses.json(ctx, 200, new JsonObject().put("name", name).put("released", true)))
+                Responses.json(
+                    ctx.response(), 200, new JsonObject().put("name", name).put("released", true)))
         .onFailure(ctx::fail);
   }
 
@@ -67,7 +69,8 @@ final class LockHandlers {
   }
 
   private static String nameOf(RoutingContext ctx) {
-    byte[] name = PercentDecoding.decode(KvHandlers.restOfPath(ctx, LOCKS_PREFIX), false);
+    byte[] name =
+        PercentDecoding.decode(KvHandlers.restOfPath(ctx.request().path(), LOCKS_PREFIX), false);
     if (name.length == 0 || name.length > MAX_NAME_BYTES) {
       throw KvException.badRequest(
           "invalid_request", "lock name must be 1.." + MAX_NAME_BYTES + " bytes");

@@ -14,27 +14,29 @@ final class NodeHandlers {
   }
 
   void handleHealth(RoutingContext ctx) {
-    Responses.json(ctx, 200, new JsonObject().put("status", "UP").put("ready", status.ready()));
+    Responses.json(
+        ctx.response(), 200, new JsonObject().put("status", "UP").put("ready", status.ready()));
   }
 
   void handleReady(RoutingContext ctx) {
-    if (status.ready()) {
-      Responses.json(ctx, 200, new JsonObject().put("status", "READY"));
-    } else {
-      ctx.fail(KvException.unavailable("the node is not ready"));
-    }
+    checkReady();
+    Responses.json(ctx.response(), 200, new JsonObject().put("status", "READY"));
   }
 
   void handleCluster(RoutingContext ctx) {
-    Responses.json(ctx, 200, status.cluster());
+    Responses.json(ctx.response(), 200, status.cluster());
   }
 
   /** Refuses key-value work until the node is ready, so no request sees a half-started node. */
   void requireReady(RoutingContext ctx) {
-    if (status.ready()) {
-      ctx.next();
-    } else {
-      ctx.fail(KvException.unavailable("the node is not ready"));
+    checkReady();
+    ctx.next();
+  }
+
+  /** Throws the 503 that a request to a node that is not ready gets. */
+  void checkReady() {
+    if (!status.ready()) {
+      throw KvException.unavailable("the node is not ready");
     }
   }
 }

@@ -4,40 +4,43 @@ import io.samzakv.api.KvJson;
 import io.samzakv.kv.KvException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
-/** Writes JSON answers and maps failures to their status and error body. */
+/**
+ * Writes JSON answers and maps failures to their status and error body. Works on the bare request
+ * and response, so routed requests and {@link KeyFastPath}'s answer alike.
+ */
 final class Responses {
   private static final String JSON = "application/json";
   private static final String RETRY_AFTER_SECONDS = "1";
 
   private Responses() {}
 
-  static void json(RoutingContext ctx, int status, JsonObject body) {
-    json(ctx, status, body.toBuffer());
+  static void json(HttpServerResponse response, int status, JsonObject body) {
+    json(response, status, body.toBuffer());
   }
 
-  static void json(RoutingContext ctx, int status, Buffer body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+  static void json(HttpServerResponse response, int status, Buffer body) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 
-  static void etag(RoutingContext ctx, long version) {
-    ctx.response().putHeader(HttpHeaders.ETAG, "\"" + version + "\"");
+  static void etag(HttpServerResponse response, long version) {
+    response.putHeader(HttpHeaders.ETAG, "\"" + version + "\"");
   }
 
   /** Answers {@code failure}; a failure that is not a {@link KvException} is a logged 500. */
-  static void failure(RoutingContext ctx, Throwable failure) {
+  static void failure(HttpServerRequest request, Throwable failure) {
     KvException error = KvJson.asKvException(failure);
-    HttpServerResponse response = ctx.response();
+    HttpServerResponse response = request.response();
     if (response.headWritten()) {
-      ctx.request().connection().close();
+      request.connection().close();
       return;
     }
     if (error.status() == 503) {
       response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
     }
-    json(ctx, error.status(), KvJson.error(error));
+    json(response, error.status(), KvJson.error(error));
   }
 }

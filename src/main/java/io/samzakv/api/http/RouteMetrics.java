@@ -2,6 +2,7 @@ package io.samzakv.api.http;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 import java.time.Duration;
@@ -27,20 +28,21 @@ final class RouteMetrics {
     this.registry = registry;
   }
 
-  /**
-   * The first handler of a route: times the request from here until its response ends. A platform
-   * handler, because vert.x-web lets only those run before a route's body handler.
-   */
-  PlatformHandler timing(String method, String route) {
-    return new Timing(method, route);
+  /** The timer of one route; a route served by both the router and the fast path shares one. */
+  RouteTimer timing(String method, String route) {
+    return new RouteTimer(method, route);
   }
 
-  private final class Timing implements PlatformHandler {
+  /**
+   * As the first handler of a route, times the request from there until its response ends: a
+   * platform handler, because vert.x-web lets only those run before a route's body handler.
+   */
+  final class RouteTimer implements PlatformHandler {
     private final String method;
     private final String route;
     private final AtomicReferenceArray<Timer> byStatus = new AtomicReferenceArray<>(STATUS_CODES);
 
-    Timing(String method, String route) {
+    private RouteTimer(String method, String route) {
       this.method = method;
       this.route = route;
     }
@@ -48,12 +50,19 @@ final class RouteMetrics {
     @Override
     public void handle(RoutingContext ctx) {
       long start = System.nanoTime();
-      ctx.addEndHandler(
-          ended -> {
-            int status = Math.min(ctx.response().getStatusCode(), STATUS_CODES - 1);
-            timer(status).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-          });
+      ctx.addEndHandler(ended -> record(ctx.response(), start));
       ctx.next();
+    }
+
+    /** Times a request that no router serves, from now until {@code response} ends. */
+    void time(HttpServerResponse response) {
+      long start = System.nanoTime();
+      response.endHandler(ended -> record(response, start));
+    }
+
+    private void record(HttpServerResponse response, long start) {
+      int status = Math.min(response.getStatusCode(), STATUS_CODES - 1);
+      timer(status).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
     private Timer timer(int status) {
