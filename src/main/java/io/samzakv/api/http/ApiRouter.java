@@ -8,12 +8,15 @@ import io.samzakv.kv.KvException;
 import io.samzakv.kv.KvService;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /**
@@ -54,12 +57,11 @@ public final class ApiRouter {
     // would turn the 405s of other /v1 paths into 404s.
     Handler<RoutingContext> ready = node::requireReady;
     route(router, metrics, HttpMethod.GET, "/v1/kv").handler(ready).handler(kv::handleScan);
-    RouteTimer getKey = metrics.timing(HttpMethod.GET.name(), KEY_ROUTE);
-    RouteTimer putKey = metrics.timing(HttpMethod.PUT.name(), KEY_ROUTE);
-    router.route(HttpMethod.GET, KEY_ROUTE).handler(getKey).handler(ready).handler(kv::handleGet);
-    router
-        .route(HttpMethod.PUT, KEY_ROUTE)
-        .handler(putKey)
+    RouteTimer getKey = metrics.timer(HttpMethod.GET, KEY_ROUTE);
+    RouteTimer putKey = metrics.timer(HttpMethod.PUT, KEY_ROUTE);
+    route(router, getKey).handler(ready).handler(kv::handleGet);
+    route(router, putKey)
+        .handler((PlatformHandler) ApiRouter::valueIsOpaque)
         .handler(body(maxValue))
         .handler(ready)
         .handler(kv::handlePut);
@@ -76,18 +78,33 @@ public final class ApiRouter {
         .handler(ready)
         .handler(locks::handleRelease);
 
+    // vert.x-web's own refusals: a missing Host header, a body over its limit (failure handler);
+    // a path it cannot normalize, e.g. "%G1", no route, a wrong method (error handlers).
     router.route().failureHandler(ApiRouter::handleFailure);
-    // vert.x-web answers a path it cannot normalize (e.g. "%G1") with 400 before any route runs.
-    router.errorHandler(
-        400, ctx -> Responses.failure(ctx.request(), fromStatus(400, ctx.failure())));
-    router.errorHandler(404, ctx -> Responses.failure(ctx.request(), fromStatus(404, null)));
-    router.errorHandler(405, ctx -> Responses.failure(ctx.request(), fromStatus(405, null)));
+    for (int status : new int[] {400, 404, 405}) {
+      // An error handler's context does not always carry the status it handles.
+      router.errorHandler(status, ctx -> Responses.failure(ctx.request(), refusal(ctx, status)));
+    }
     return new KeyFastPath(router, kv, node, getKey, putKey, maxValue);
   }
 
   /** A route whose requests are counted and timed; its handlers follow. */
   private static Route route(Router router, RouteMetrics metrics, HttpMethod method, String path) {
-    return router.route(method, path).handler(metrics.timing(method.name(), path));
+    return route(router, metrics.timer(method, path));
+  }
+
+  /** The route that {@code timer} times, with the timer as its first handler. */
+  private static Route route(Router router, RouteTimer timer) {
+    return router.route(timer.method(), timer.route()).handler(timer);
+  }
+
+  /**
+   * A value is opaque bytes whatever its Content-Type says: without this, vert.x-web's body handler
+   * decodes a form out of a {@code curl -d} value and refuses one with a stray {@code %}.
+   */
+  private static void valueIsOpaque(RoutingContext ctx) {
+    ctx.request().headers().remove(HttpHeaders.CONTENT_TYPE);
+    ctx.next();
   }
 
   /**
@@ -101,28 +118,24 @@ public final class ApiRouter {
   private static void handleFailure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     int status = ctx.statusCode();
-    if (status >= 400 && status < 500 && !(failure instanceof KvException)) {
-      // vert.x-web refused the request itself (no Host header, body too big, ...): the client's
-      // mistake, whatever exception came with it.
-      failure = fromStatus(status, failure);
-    }
-    Responses.failure(ctx.request(), failure != null ? failure : fromStatus(status, null));
+    boolean refused = status >= 400 && status < 500 && !(failure instanceof KvException);
+    Responses.failure(ctx.request(), refused || failure == null ? refusal(ctx, status) : failure);
   }
 
   /**
-   * The error for a status that vert.x-web produced itself (no route, body too big, ...), with the
-   * message of the {@code cause} it gave, if any, for a 400.
+   * The error for a status that vert.x-web produced itself. Its exception's text is Vert.x's or
+   * Netty's wording of the moment, so the client gets ours.
    */
-  private static KvException fromStatus(int status, Throwable cause) {
+  private static KvException refusal(RoutingContext ctx, int status) {
     return switch (status) {
       case 404 -> KvException.notFound("no such route");
       case 405 -> KvException.methodNotAllowed();
       case 413 -> KvException.tooLarge("request body is too large");
-      case 400, -1 ->
+      case 400 ->
           KvException.badRequest(
               "bad_request",
-              cause != null && cause.getMessage() != null
-                  ? cause.getMessage()
+              ctx.request().authority() == null && ctx.request().version() != HttpVersion.HTTP_1_0
+                  ? "an HTTP/1.1 request needs a Host header"
                   : "malformed request");
       default ->
           status >= 400 && status < 500

@@ -34,7 +34,7 @@ final class InvalidRequests {
     }
     // The decoder cannot find where this request ends, so the connection cannot carry another.
     request.response().putHeader(HttpHeaders.CONNECTION, "close");
-    Responses.json(request.response(), status, KvJson.error(code, message));
-    request.connection().close();
+    Responses.json(request.response(), status, KvJson.error(code, message))
+        .onComplete(sent -> request.connection().close());
   }
 }

@@ -2,6 +2,7 @@ package io.samzakv.api.http;
 
 import io.samzakv.api.KvJson;
 import io.samzakv.kv.KvException;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,12 +19,13 @@ final class Responses {
 
   private Responses() {}
 
-  static void json(HttpServerResponse response, int status, JsonObject body) {
-    json(response, status, body.toBuffer());
+  static Future<Void> json(HttpServerResponse response, int status, JsonObject body) {
+    return json(response, status, body.toBuffer());
   }
 
-  static void json(HttpServerResponse response, int status, Buffer body) {
-    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+  /** Sends the answer; the future completes once it is written. */
+  static Future<Void> json(HttpServerResponse response, int status, Buffer body) {
+    return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 
   static void etag(HttpServerResponse response, long version) {

@@ -2,6 +2,7 @@ package io.samzakv.api.http;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class RouteMetrics {
   private static final int STATUS_CODES = 600;
 
+  /** nginx's code for a request whose client went away before the answer: it shows up as such. */
+  private static final int CLIENT_CLOSED_REQUEST = 499;
+
   private final MeterRegistry registry;
 
   RouteMetrics(MeterRegistry registry) {
@@ -29,7 +33,7 @@ final class RouteMetrics {
   }
 
   /** The timer of one route; a route served by both the router and the fast path shares one. */
-  RouteTimer timing(String method, String route) {
+  RouteTimer timer(HttpMethod method, String route) {
     return new RouteTimer(method, route);
   }
 
@@ -38,13 +42,21 @@ final class RouteMetrics {
    * platform handler, because vert.x-web lets only those run before a route's body handler.
    */
   final class RouteTimer implements PlatformHandler {
-    private final String method;
+    private final HttpMethod method;
     private final String route;
     private final AtomicReferenceArray<Timer> byStatus = new AtomicReferenceArray<>(STATUS_CODES);
 
-    private RouteTimer(String method, String route) {
+    private RouteTimer(HttpMethod method, String route) {
       this.method = method;
       this.route = route;
+    }
+
+    HttpMethod method() {
+      return method;
+    }
+
+    String route() {
+      return route;
     }
 
     @Override
@@ -54,14 +66,21 @@ final class RouteMetrics {
       ctx.next();
     }
 
-    /** Times a request that no router serves, from now until {@code response} ends. */
+    /**
+     * Times a request that no router serves, from now until {@code response} ends. Takes the
+     * response's one end handler.
+     */
     void time(HttpServerResponse response) {
       long start = System.nanoTime();
       response.endHandler(ended -> record(response, start));
     }
 
     private void record(HttpServerResponse response, long start) {
-      int status = Math.min(response.getStatusCode(), STATUS_CODES - 1);
+      // End handlers also run when the connection closes before an answer; that is no 200.
+      int status =
+          response.ended()
+              ? Math.min(response.getStatusCode(), STATUS_CODES - 1)
+              : CLIENT_CLOSED_REQUEST;
       timer(status).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
@@ -76,7 +95,7 @@ final class RouteMetrics {
                 // as a cached GET answers well under Micrometer's default 1 ms floor.
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.of(50, ChronoUnit.MICROS))
-                .tags("method", method, "route", route, "code", Integer.toString(status))
+                .tags("method", method.name(), "route", route, "code", Integer.toString(status))
                 .register(registry);
         byStatus.set(status, timer);
       }

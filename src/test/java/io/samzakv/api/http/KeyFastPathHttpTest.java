@@ -20,20 +20,47 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KeyFastPathHttpTest {
   @RegisterExtension static final HttpNode node = new HttpNode(Map.of());
 
-  @Test
-  void formEncodedBodyAsCurlDashDSendsItIsStoredVerbatim() {
-    byte[] form = "a=1&b=two+words&c=%41".getBytes(StandardCharsets.US_ASCII);
+  @ParameterizedTest
+  @ValueSource(strings = {"/v1/kv/fast/form", "/v1/kv/fast%2Fform-escaped"})
+  void formTypedBodyAsCurlDashDSendsItIsStoredVerbatimOnEitherPath(String rawPath) {
+    byte[] form = "a=1&b=two+words&c=%41&d=100%".getBytes(StandardCharsets.US_ASCII);
 
     RawHttp.Response put =
         RawHttp.exchange(
             node.httpPort(),
-            "PUT /v1/kv/fast/form HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "PUT "
+                + rawPath
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
                 + form.length,
             form);
 
     assertThat(put.status()).isEqualTo(201);
-    assertThat(node.http().get("fast/form").body()).isEqualTo(form);
+    assertThat(get(rawPath).body()).isEqualTo(form);
+  }
+
+  @Test
+  void multipartTypedBodyIsStoredVerbatim() {
+    byte[] body = "--x\r\nnot really multipart".getBytes(StandardCharsets.US_ASCII);
+
+    RawHttp.Response put =
+        RawHttp.exchange(
+            node.httpPort(),
+            "PUT /v1/kv/fast/multipart HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: "
+                + body.length,
+            body);
+
+    assertThat(put.status()).isEqualTo(201);
+    assertThat(get("/v1/kv/fast/multipart").body()).isEqualTo(body);
+  }
+
+  @Test
+  void emptySegmentsNameTheSameKeyAsTheirEscapedForm() {
+    node.http().put("fast//double/", new byte[] {7});
+
+    assertThat(get("/v1/kv/fast//double/").body()).containsExactly(7);
+    assertThat(get("/v1/kv/fast%2F%2Fdouble%2F").body()).containsExactly(7);
   }
 
   @Test

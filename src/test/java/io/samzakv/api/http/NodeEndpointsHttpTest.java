@@ -1,11 +1,15 @@
 package io.samzakv.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -67,6 +71,29 @@ class NodeEndpointsHttpTest {
     assertThat(text).containsPattern("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"");
     assertThat(text).contains("# TYPE jvm_gc_live_data_size_bytes gauge");
     assertThat(text).containsPattern("(?m)^jvm_threads_live_threads(\\{[^}]*})? [1-9]");
+  }
+
+  @Test
+  void aClientThatLeavesMidBodyIsCounted499NotAsASuccess() throws IOException {
+    try (Socket socket = RawHttp.connect(node.httpPort())) {
+      RawHttp.send(
+          socket.getOutputStream(),
+          "PUT /v1/kv/metrics/abandoned HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10",
+          "abc".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        requestCount(
+                            KvHttp.text(node.http().get("/metrics", new String[0])),
+                            "PUT",
+                            "499",
+                            "/v1/kv/*"))
+                    .isEqualTo(1));
+    assertThat(node.http().get("metrics/abandoned").statusCode()).isEqualTo(404);
   }
 
   /** The {@code kv_http_requests_seconds_count} for a method, code and route pattern. */
