@@ -41,6 +41,16 @@ public final class ApiRouter {
       int maxValueBytes) {}
 
   public static Handler<HttpServerRequest> create(Vertx vertx, Services services) {
+    return create(vertx, services, true);
+  }
+
+  /** The same API with every request routed: what {@link KeyFastPath} must not differ from. */
+  static Handler<HttpServerRequest> withoutFastPath(Vertx vertx, Services services) {
+    return create(vertx, services, false);
+  }
+
+  private static Handler<HttpServerRequest> create(
+      Vertx vertx, Services services, boolean fastPath) {
     RouteMetrics metrics = new RouteMetrics(services.registry());
     KvHandlers kv = new KvHandlers(services.kv());
     LockHandlers locks = new LockHandlers(services.locks());
@@ -85,7 +95,7 @@ public final class ApiRouter {
       // An error handler's context does not always carry the status it handles.
       router.errorHandler(status, ctx -> Responses.failure(ctx.request(), refusal(ctx, status)));
     }
-    return new KeyFastPath(router, kv, node, getKey, putKey, maxValue);
+    return fastPath ? new KeyFastPath(router, kv, node, getKey, putKey, maxValue) : router;
   }
 
   /** A route whose requests are counted and timed; its handlers follow. */
