@@ -18,6 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP API's routes: one line each, handlers in the {@code *Handlers} classes; in front of
@@ -66,7 +67,12 @@ public final class ApiRouter {
     // Each data route checks readiness itself rather than through a shared /v1/* route, which
     // would turn the 405s of other /v1 paths into 404s.
     Handler<RoutingContext> ready = node::requireReady;
-    route(router, metrics, HttpMethod.GET, "/v1/kv").handler(ready).handler(kv::handleScan);
+    // A regex, as an exact route also takes "/v1/kv/" (the key route's empty key, a 400).
+    router
+        .routeWithRegex(HttpMethod.GET, Pattern.quote(KvHandlers.SCAN_PATH))
+        .handler(metrics.timer(HttpMethod.GET, KvHandlers.SCAN_PATH))
+        .handler(ready)
+        .handler(kv::handleScan);
     RouteTimer getKey = metrics.timer(HttpMethod.GET, KEY_ROUTE);
     RouteTimer putKey = metrics.timer(HttpMethod.PUT, KEY_ROUTE);
     route(router, getKey).handler(ready).handler(kv::handleGet);

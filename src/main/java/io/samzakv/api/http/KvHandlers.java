@@ -77,11 +77,6 @@ final class KvHandlers {
   }
 
   void handleScan(RoutingContext ctx) {
-    if (!ctx.request().path().equals(SCAN_PATH)) {
-      // vert.x-web also routes "/v1/kv/" here; that is the key route with an empty key, a 400.
-      ctx.next();
-      return;
-    }
     QueryParams params = QueryParams.parse(ctx.request().query());
     ScanRequest scan = ScanRequest.parse(params::get);
     service

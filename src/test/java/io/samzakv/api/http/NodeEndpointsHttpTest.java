@@ -52,6 +52,7 @@ class NodeEndpointsHttpTest {
       node.http().get("metrics/k" + i);
     }
     node.http().get("metrics/absent");
+    node.http().get("/v1/kv/", new String[0]);
 
     HttpResponse<byte[]> response = node.http().get("/metrics", new String[0]);
     String text = KvHttp.text(response);
@@ -63,6 +64,8 @@ class NodeEndpointsHttpTest {
     assertThat(requestCount(text, "PUT", "201", "/v1/kv/*")).isGreaterThanOrEqualTo(3);
     assertThat(requestCount(text, "GET", "200", "/v1/kv/*")).isGreaterThanOrEqualTo(6);
     assertThat(requestCount(text, "GET", "404", "/v1/kv/*")).isGreaterThanOrEqualTo(1);
+    assertThat(requestCount(text, "GET", "400", "/v1/kv/*")).isEqualTo(1);
+    assertThat(requestCount(text, "GET", "400", "/v1/kv")).as("counted once").isZero();
     assertThat(text).containsPattern("(?m)^kv_oplog_fsync_seconds_count(\\{[^}]*})? [1-9]");
     assertThat(text)
         .containsPattern("(?m)^kv_oplog_fsync_seconds_bucket\\{[^}]*le=\"5\\.\\d+E-5\"");
