@@ -16,6 +16,8 @@ final class Logging {
 
   private static final Logger NETTY = Logger.getLogger("io.netty");
 
+  private static final Logger HAZELCAST_CP = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
+
   private Logging() {}
 
   static void configure() {
@@ -39,5 +41,9 @@ final class Logging {
     // Hazelcast's INFO is a banner and a dozen lines per membership change.
     HAZELCAST.setLevel(Level.WARNING);
     NETTY.setLevel(Level.WARNING);
+    // Hazelcast warns at every start that CP structures would run in "UNSAFE mode" without a CP
+    // subsystem. samza-kv and Vert.x's cluster manager use none (locks are entry processors on a
+    // map), so the warning would only alarm an operator reading the log.
+    HAZELCAST_CP.setLevel(Level.SEVERE);
   }
 }
