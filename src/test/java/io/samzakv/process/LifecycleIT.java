@@ -73,6 +73,10 @@ class LifecycleIT {
         .as("applied writes whose request failed; failures %s", load.failures())
         .isEmpty();
     assertThat(restarted.stdout()).as("a clean stop leaves no torn tail").doesNotContain("torn");
+    assertThat(restarted.stdout())
+        .as("a clean start after a clean stop warns of nothing")
+        .doesNotContain(" WARNING ")
+        .doesNotContain(" SEVERE ");
   }
 
   @Test
