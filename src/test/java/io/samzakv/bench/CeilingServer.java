@@ -1,5 +1,6 @@
 package io.samzakv.bench;
 
+import io.samzakv.api.http.HttpApiVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -58,7 +59,10 @@ public final class CeilingServer extends VerticleBase {
   @Override
   public Future<?> start() {
     Handler<HttpServerRequest> handler = web ? webRouter() : this::handle;
-    return vertx.createHttpServer().requestHandler(handler).listen(port, "127.0.0.1");
+    return vertx
+        .createHttpServer(HttpApiVerticle.serverOptions())
+        .requestHandler(handler)
+        .listen(port, "127.0.0.1");
   }
 
   private Router webRouter() {
