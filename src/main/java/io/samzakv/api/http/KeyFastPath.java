@@ -21,28 +21,14 @@ import java.util.function.Supplier;
  * chunking and no {@code Expect}. Answers, metrics and errors come from the same code as the routed
  * requests'.
  */
-final class KeyFastPath implements Handler<HttpServerRequest> {
-  private final Router router;
-  private final KvHandlers kv;
-  private final NodeHandlers node;
-  private final RouteTimer getTimer;
-  private final RouteTimer putTimer;
-  private final int maxValueBytes;
-
-  KeyFastPath(
-      Router router,
-      KvHandlers kv,
-      NodeHandlers node,
-      RouteTimer getTimer,
-      RouteTimer putTimer,
-      int maxValueBytes) {
-    this.router = router;
-    this.kv = kv;
-    this.node = node;
-    this.getTimer = getTimer;
-    this.putTimer = putTimer;
-    this.maxValueBytes = maxValueBytes;
-  }
+record KeyFastPath(
+    Router router,
+    KvHandlers kv,
+    NodeHandlers node,
+    RouteTimer getTimer,
+    RouteTimer putTimer,
+    int maxValueBytes)
+    implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
