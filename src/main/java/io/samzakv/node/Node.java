@@ -12,6 +12,7 @@ import io.samzakv.cluster.HazelcastSetup;
 import io.samzakv.cluster.PartitionDirectory;
 import io.samzakv.cluster.lock.LockService;
 import io.samzakv.config.NodeConfig;
+import io.samzakv.kv.Alarms;
 import io.samzakv.oplog.CorruptLogException;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.oplog.OpLogOptions;
@@ -90,6 +91,7 @@ public final class Node {
     opened.push(dataDir);
     try {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Alarms alarms = alarms(registry);
       JvmMeters jvmMeters = new JvmMeters(registry);
       opened.push(jvmMeters);
       // Joining the cluster takes seconds of Hazelcast start-up on Vert.x's threads; this thread
@@ -100,13 +102,13 @@ public final class Node {
       opened.push(storage);
       OpLog log = openLog(config, dataDir, registry);
       opened.push(log);
-      LocalStore store = LocalStore.recover(log, storage, storeOptions(config, registry));
+      LocalStore store = LocalStore.recover(log, storage, storeOptions(config, registry, alarms));
       // From here the store owns the log and the engine, and closes them itself.
       opened.remove(log);
       opened.remove(storage);
       opened.push(store);
       Vertx vertx = joined(clustering);
-      return serve(config, dataDir, jvmMeters, vertx, store, registry);
+      return serve(config, dataDir, jvmMeters, vertx, store, registry, alarms);
     } catch (RuntimeException | IOException e) {
       closeAll(opened);
       throw e instanceof StartupException startup
@@ -139,8 +141,20 @@ public final class Node {
     }
   }
 
+  /** The node's alarms, each with a 0/1 gauge {@code kv_alarm{alarm="no_space"}}. */
+  private static Alarms alarms(PrometheusMeterRegistry registry) {
+    Alarms alarms = new Alarms();
+    for (Alarms.Alarm alarm : Alarms.Alarm.values()) {
+      Gauge.builder("kv.alarm", alarms, raised -> raised.isRaised(alarm) ? 1 : 0)
+          .description("1 while the alarm is raised")
+          .tag("alarm", alarm.label())
+          .register(registry);
+    }
+    return alarms;
+  }
+
   private static LocalStore.Options storeOptions(
-      NodeConfig config, PrometheusMeterRegistry registry) {
+      NodeConfig config, PrometheusMeterRegistry registry, Alarms alarms) {
     int readers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     return new LocalStore.Options(
         config.compression(),
@@ -148,7 +162,8 @@ public final class Node {
         config.cacheBytes(),
         readers,
         CHECKPOINT_INTERVAL,
-        registry);
+        registry,
+        alarms);
   }
 
   private static Future<Vertx> startVertx(
@@ -191,7 +206,8 @@ public final class Node {
       JvmMeters jvmMeters,
       Vertx vertx,
       LocalStore store,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry,
+      Alarms alarms) {
     String nodeId = dataDir.nodeId();
     HazelcastInstance hazelcast =
         ((HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager())
@@ -200,7 +216,7 @@ public final class Node {
     PartitionDirectory directory =
         new PartitionDirectory(
             hazelcast, members, nodeId, config.partitions(), config.replication());
-    NodeState state = new NodeState(nodeId, config.partitions(), members, directory);
+    NodeState state = new NodeState(nodeId, config.partitions(), members, directory, alarms);
     Gauge.builder("kv.partitions.primary", state, NodeState::primaryPartitions)
         .description("partitions this node is primary for")
         .register(registry);

@@ -4,6 +4,7 @@ import io.samzakv.api.NodeStatus;
 import io.samzakv.cluster.ClusterMembers;
 import io.samzakv.cluster.PartitionDirectory;
 import io.samzakv.cluster.PartitionTable;
+import io.samzakv.kv.Alarms;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -18,13 +19,25 @@ final class NodeState implements NodeStatus {
   private final int partitions;
   private final ClusterMembers members;
   private final PartitionDirectory directory;
+  private final Alarms alarms;
   private volatile boolean serving;
 
-  NodeState(String nodeId, int partitions, ClusterMembers members, PartitionDirectory directory) {
+  NodeState(
+      String nodeId,
+      int partitions,
+      ClusterMembers members,
+      PartitionDirectory directory,
+      Alarms alarms) {
     this.nodeId = nodeId;
     this.partitions = partitions;
     this.members = members;
     this.directory = directory;
+    this.alarms = alarms;
+  }
+
+  @Override
+  public Alarms alarms() {
+    return alarms;
   }
 
   void serving(boolean serving) {

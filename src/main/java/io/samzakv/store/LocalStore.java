@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.samzakv.codec.CorruptValueException;
 import io.samzakv.codec.ValueCodec;
 import io.samzakv.codec.VersionedValue;
+import io.samzakv.kv.Alarms;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
@@ -68,7 +69,8 @@ public final class LocalStore implements AutoCloseable {
       long cacheBytes,
       int readerThreads,
       Duration checkpointInterval,
-      MeterRegistry registry) {}
+      MeterRegistry registry,
+      Alarms alarms) {}
 
   /** Replays the log into the engine (blocking: call it off the event loop) and opens the store. */
   public static LocalStore recover(OpLog log, StorageEngine storage, Options options)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.samzakv.codec.VersionedValue;
+import io.samzakv.kv.Alarms;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
@@ -46,6 +47,7 @@ final class StoreFixture implements AutoCloseable {
   final ConcurrentLinkedQueue<String> offContextCompletions = new ConcurrentLinkedQueue<>();
   final LmdbStorageEngine storage;
   final OpLog log;
+  final Alarms alarms;
   final LocalStore store;
   private boolean closed;
 
@@ -71,6 +73,7 @@ final class StoreFixture implements AutoCloseable {
     this.context = vertx.getOrCreateContext();
     this.storage = openStorage(dir);
     this.log = openLog(dir, settings, registry);
+    this.alarms = new Alarms();
     this.store =
         LocalStore.recover(
             log,
@@ -81,7 +84,8 @@ final class StoreFixture implements AutoCloseable {
                 settings.cacheBytes(),
                 4,
                 settings.checkpointInterval(),
-                registry));
+                registry,
+                alarms));
   }
 
   static StoreFixture open(Path dir, Vertx vertx) throws IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.samzakv.api.NodeStatus;
+import io.samzakv.kv.Alarms;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -122,11 +123,17 @@ class KeyFastPathEquivalenceTest {
   private static Side start(BiFunction<Vertx, ApiRouter.Services, Handler<HttpServerRequest>> api) {
     AtomicBoolean ready = new AtomicBoolean(true);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Alarms alarms = new Alarms();
     NodeStatus status =
         new NodeStatus() {
           @Override
           public boolean ready() {
             return ready.get();
+          }
+
+          @Override
+          public Alarms alarms() {
+            return alarms;
           }
 
           @Override
