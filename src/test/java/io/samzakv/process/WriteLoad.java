@@ -55,6 +55,9 @@ final class WriteLoad {
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean stopping;
 
+  /** Rounds of writers started so far; each round names its keys apart from the rounds before. */
+  private int rounds;
+
   private final int maxFiller;
 
   /**
@@ -74,10 +77,17 @@ final class WriteLoad {
         .build();
   }
 
+  /**
+   * Starts a round of writers; after {@link #stop} another round may start (against a restarted
+   * node), and every round's writes are checked together.
+   */
   void start(int threadCount) {
+    stopping = false;
+    threads.clear();
+    String round = rounds++ == 0 ? "" : rounds + "_";
     for (int i = 0; i < threadCount; i++) {
-      int id = i;
-      Thread thread = new Thread(() -> write(id), "writer-" + i);
+      String id = round + i;
+      Thread thread = new Thread(() -> write(id), "writer-" + id);
       thread.setDaemon(true);
       threads.add(thread);
       thread.start();
@@ -110,7 +120,7 @@ final class WriteLoad {
     }
   }
 
-  private void write(int thread) {
+  private void write(String thread) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     List<String> mine = new ArrayList<>();
     int created = 0;
