@@ -54,7 +54,7 @@ public record Key(String text, byte[] utf8) {
     return new Key(text, utf8);
   }
 
-  /** Whether {@code utf8} is a reserved key or starts like one. */
+  /** Whether {@code utf8} lies in the reserved space, i.e. starts with NUL. */
   static boolean isReserved(byte[] utf8) {
     return utf8.length > 0 && utf8[0] == RESERVED_MARK;
   }
