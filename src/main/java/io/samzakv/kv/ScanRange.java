@@ -5,8 +5,18 @@ import java.util.Arrays;
 /**
  * Keys {@code start <= key < end} in unsigned UTF-8 byte order; a null end is unbounded. A prefix
  * is the range from the prefix to its successor.
+ *
+ * <p>A range never reaches into the reserved key space (see {@link Key}) unless it starts inside
+ * it, which only a {@link Key#reserved} key can: every other range, an empty start included, starts
+ * above it. So no user scan, whatever its parameters, shows the node's own records.
  */
 public record ScanRange(byte[] start, byte[] end) {
+
+  public ScanRange {
+    if (!Key.isReserved(start) && Arrays.compareUnsigned(start, Key.FIRST_USER_KEY) < 0) {
+      start = Key.FIRST_USER_KEY.clone();
+    }
+  }
 
   public static ScanRange between(Key start, Key end) {
     return new ScanRange(

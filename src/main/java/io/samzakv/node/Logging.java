@@ -42,8 +42,8 @@ final class Logging {
     HAZELCAST.setLevel(Level.WARNING);
     NETTY.setLevel(Level.WARNING);
     // Hazelcast warns at every start that CP structures would run in "UNSAFE mode" without a CP
-    // subsystem. samza-kv and Vert.x's cluster manager use none (locks are entry processors on a
-    // map), so the warning would only alarm an operator reading the log.
+    // subsystem. samza-kv and Vert.x's cluster manager use none (locks are records of the store),
+    // so the warning would only alarm an operator reading the log.
     HAZELCAST_CP.setLevel(Level.SEVERE);
   }
 }

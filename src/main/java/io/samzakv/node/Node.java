@@ -10,9 +10,10 @@ import io.samzakv.api.http.HttpApiVerticle;
 import io.samzakv.cluster.ClusterMembers;
 import io.samzakv.cluster.HazelcastSetup;
 import io.samzakv.cluster.PartitionDirectory;
-import io.samzakv.cluster.lock.LockService;
 import io.samzakv.config.NodeConfig;
 import io.samzakv.kv.Alarms;
+import io.samzakv.lock.LockService;
+import io.samzakv.lock.LocksHeldGauge;
 import io.samzakv.oplog.CorruptLogException;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.oplog.OpLogOptions;
@@ -222,13 +223,14 @@ public final class Node {
         .register(registry);
     KvRouter router =
         new KvRouter(directory, store, nodeId, config.partitions(), config.maxValueBytes());
+    LockService locks = new LockService(vertx, router);
     ApiRouter.Services services =
-        new ApiRouter.Services(
-            router, new LockService(vertx, hazelcast), state, registry, config.maxValueBytes());
+        new ApiRouter.Services(router, locks, state, registry, config.maxValueBytes());
 
     List<String> deployments = new ArrayList<>();
     int port = deployHttp(vertx, services, config, deployments);
     deployments.add(await(vertx.deployVerticle(new KvBusVerticle(router, state))));
+    deployments.add(await(vertx.deployVerticle(new LocksHeldGauge(locks, registry))));
     members.publishHttpAddress(nodeId, config.httpHost() + ":" + port);
     directory.rebalance();
     state.serving(true);

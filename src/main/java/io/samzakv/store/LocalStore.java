@@ -146,11 +146,11 @@ public final class LocalStore implements AutoCloseable {
           List<KeyValue> found = storage.scan(partitions, range.start(), range.end(), limit + 1);
           List<ScanItem> items = new ArrayList<>(Math.min(found.size(), limit));
           for (KeyValue entry : found.subList(0, Math.min(found.size(), limit))) {
-            String key = Key.fromUtf8(entry.key()).text();
+            String key = Key.stored(entry.key()).text();
             VersionedValue value = decode(key, entry.value());
             items.add(new ScanItem(key, value.value(), value.version()));
           }
-          String next = found.size() > limit ? Key.fromUtf8(found.get(limit).key()).text() : null;
+          String next = found.size() > limit ? Key.stored(found.get(limit).key()).text() : null;
           return new ScanPage(items, next);
         });
   }

@@ -2,9 +2,9 @@ package io.samzakv.api.http;
 
 import io.samzakv.api.JsonRequests;
 import io.samzakv.api.Limits;
-import io.samzakv.cluster.lock.LockService;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Utf8;
+import io.samzakv.lock.LockService;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -12,7 +12,6 @@ import io.vertx.ext.web.RoutingContext;
 /** The {@code /v1/locks/{name}} routes. */
 final class LockHandlers {
   static final String LOCKS_PREFIX = "/v1/locks/";
-  private static final int MAX_NAME_BYTES = 511;
 
   private final LockService locks;
 
@@ -71,9 +70,9 @@ final class LockHandlers {
   private static String nameOf(RoutingContext ctx) {
     byte[] name =
         PercentDecoding.decode(KvHandlers.restOfPath(ctx.request().path(), LOCKS_PREFIX), false);
-    if (name.length == 0 || name.length > MAX_NAME_BYTES) {
+    if (name.length == 0 || name.length > LockService.MAX_NAME_BYTES) {
       throw KvException.badRequest(
-          "invalid_request", "lock name must be 1.." + MAX_NAME_BYTES + " bytes");
+          "invalid_request", "lock name must be 1.." + LockService.MAX_NAME_BYTES + " bytes");
     }
     return Utf8.decode(name, "invalid_request", "lock name");
   }

@@ -250,6 +250,15 @@ class KvBusApiTest {
             "lone surrogate key"),
         Arguments.of(
             BusAddresses.GET, new JsonObject().put("key", "a\uDC00b"), "lone low surrogate"),
+        Arguments.of(
+            BusAddresses.PUT,
+            new JsonObject().put("key", "a\u0000b").put("value", valid),
+            "put of a key with a NUL byte"),
+        Arguments.of(BusAddresses.GET, new JsonObject().put("key", "\u0000lock/x"), "get NUL key"),
+        Arguments.of(BusAddresses.DELETE, new JsonObject().put("key", "x\u0000"), "delete NUL key"),
+        Arguments.of(
+            BusAddresses.SCAN, new JsonObject().put("prefix", "\u0000lock/"), "scan NUL prefix"),
+        Arguments.of(BusAddresses.SCAN, new JsonObject().put("start", "\u0000"), "scan NUL start"),
         Arguments.of(BusAddresses.SCAN, new JsonObject().put("limit", 0), "scan limit 0"),
         Arguments.of(BusAddresses.SCAN, new JsonObject().put("limit", 10_001), "scan limit big"),
         Arguments.of(BusAddresses.SCAN, new JsonObject().put("limit", "abc"), "scan limit text"),

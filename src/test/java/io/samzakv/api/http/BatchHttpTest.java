@@ -162,14 +162,17 @@ class BatchHttpTest {
             put("batch/bad-version", "x").put("if_version", "1"),
             put("batch/bad-version", "x").put("if_version", -1),
             put("batch/bad-version", "x").put("if_absent", "yes"),
+            put("batch/nul\u0000key", "x"),
+            get("\u0000lock/job"),
+            new JsonObject().put("op", "delete").put("key", "batch/nul\u0000"),
             put("batch/survivor", "alive"),
             get("batch/survivor"));
 
-    for (int i = 0; i < 15; i++) {
+    for (int i = 0; i < 18; i++) {
       assertFailed(results.getJsonObject(i), 400);
     }
-    assertThat(results.getJsonObject(15).getInteger("status")).isEqualTo(201);
-    assertThat(results.getJsonObject(16).getString("value")).isEqualTo(base64("alive"));
+    assertThat(results.getJsonObject(18).getInteger("status")).isEqualTo(201);
+    assertThat(results.getJsonObject(19).getString("value")).isEqualTo(base64("alive"));
     assertThat(node.http().snapshot())
         .containsKey("batch/survivor")
         .doesNotContainKeys(

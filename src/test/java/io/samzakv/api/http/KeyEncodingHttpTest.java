@@ -169,6 +169,25 @@ class KeyEncodingHttpTest {
     assertThat(node.http().snapshot()).isEqualTo(before);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"/v1/kv/%00", "/v1/kv/a%00b", "/v1/kv/%00lock%2Fjob", "/v1/kv/z%00"})
+  void aNulByteInTheKeyIs400ForEveryMethodAndChangesNothing(String path) {
+    Map<String, JsonObject> before = node.http().snapshot();
+
+    assertInvalid(raw("PUT", path, utf8("v")));
+    assertInvalid(raw("GET", path, null));
+    assertInvalid(raw("DELETE", path, null));
+    assertThat(RawHttpKey.errorOf(raw("PUT", path, utf8("v")))).isEqualTo("invalid_key");
+
+    assertThat(node.http().snapshot()).isEqualTo(before);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"start=%00", "start=a%00", "end=%00", "prefix=%00", "prefix=%00lock%2F"})
+  void aNulByteInAScanBoundIs400(String query) {
+    assertInvalid(raw("GET", "/v1/kv?" + query, null));
+  }
+
   @Test
   void rawInvalidUtf8BytesInThePathAre400() {
     Map<String, JsonObject> before = node.http().snapshot();

@@ -3,10 +3,18 @@ package io.samzakv.api.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.samzakv.api.bus.KvClient;
+import io.samzakv.lock.LockService;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -211,6 +219,72 @@ class LockHttpTest {
     assertError(node.http().send("DELETE", "/v1/locks/lock-bad-release" + query, null), 400);
 
     assertThat(release("lock-bad-release", Long.toString(token)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void ofConcurrentAcquirersExactlyOneWinsEachRound() throws Exception {
+    ExecutorService clients = Executors.newFixedThreadPool(8);
+    try {
+      for (int round = 0; round < 10; round++) {
+        List<Future<HttpResponse<byte[]>>> attempts = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          attempts.add(clients.submit(() -> acquire("lock-contended", 10_000, 0)));
+        }
+        List<HttpResponse<byte[]>> answers = new ArrayList<>();
+        for (Future<HttpResponse<byte[]>> attempt : attempts) {
+          answers.add(attempt.get(20, TimeUnit.SECONDS));
+        }
+
+        List<Integer> statuses = answers.stream().map(HttpResponse::statusCode).toList();
+        assertThat(statuses).as("round %d", round).containsOnly(200, 409).containsOnlyOnce(200);
+        HttpResponse<byte[]> winner =
+            answers.stream().filter(answer -> answer.statusCode() == 200).findFirst().orElseThrow();
+        long token = acquired(winner, "lock-contended");
+        assertThat(release("lock-contended", Long.toString(token)).statusCode()).isEqualTo(200);
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  @Test
+  void scansNeverShowLockRecords() throws Exception {
+    acquired(acquire("lock-hidden", 10_000, 0), "lock-hidden");
+    assertThat(node.http().put("lock/hidden", "user".getBytes(StandardCharsets.UTF_8)).statusCode())
+        .isEqualTo(201);
+
+    for (String query :
+        List.of("", "?start=", "?end=lock0", "?prefix=lock", "?start=&end=z", "?limit=1")) {
+      HttpResponse<byte[]> page = node.http().send("GET", "/v1/kv" + query, null);
+      assertThat(page.statusCode()).as(query).isEqualTo(200);
+      List<String> keys = keysOf(KvHttp.json(page));
+      assertThat(keys).as(query).noneMatch(key -> key.indexOf('\u0000') >= 0);
+      assertThat(keys).as(query).contains("lock/hidden");
+    }
+    assertThat(node.http().snapshot().keySet()).noneMatch(key -> key.startsWith("\u0000"));
+    JsonObject viaBus =
+        new KvClient(node.node().vertx())
+            .scan(new JsonObject())
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    assertThat(keysOf(viaBus)).contains("lock/hidden").noneMatch(key -> key.startsWith("\u0000"));
+  }
+
+  private static List<String> keysOf(JsonObject page) {
+    return page.getJsonArray("items").stream()
+        .map(item -> ((JsonObject) item).getString("key"))
+        .toList();
+  }
+
+  @Test
+  void lockNamesMayBeAsLongAsTheirReservedKeyAllows() {
+    String longest = "n".repeat(LockService.MAX_NAME_BYTES);
+
+    long token = acquired(acquire(longest, 10_000, 0), longest);
+
+    assertThat(release(longest, Long.toString(token)).statusCode()).isEqualTo(200);
+    assertError(acquire(longest + "n", 10_000, 0), 400);
   }
 
   @Test
