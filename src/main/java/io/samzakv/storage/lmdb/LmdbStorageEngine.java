@@ -69,7 +69,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     this.governor = new MapSizeGovernor(env, gate);
     this.pageSize = env.stat().pageSize;
     this.appliedPosition = applied;
-    this.space = readSpace();
+    refreshSpace();
   }
 
   /**
@@ -174,7 +174,7 @@ public final class LmdbStorageEngine implements StorageEngine {
       governor.grow();
     }
     appliedPosition = batch.appliedThrough();
-    space = readSpace();
+    refreshSpace();
   }
 
   @Override
@@ -182,17 +182,20 @@ public final class LmdbStorageEngine implements StorageEngine {
     return space;
   }
 
-  /** The map size and the pages in use; mdb_env_info reads two fields of the meta page. */
-  private SpaceUsage readSpace() {
-    EnvInfo info;
+  /**
+   * Takes a new {@link #space} snapshot: mdb_env_info only reads the meta page. Once the engine is
+   * closed the last snapshot stays; this never fails a batch that is already committed.
+   */
+  private void refreshSpace() {
     gate.readLock().lock();
     try {
-      checkOpen();
-      info = env.info();
+      if (!env.isClosed()) {
+        EnvInfo info = env.info();
+        space = new SpaceUsage(info.mapSize, (info.lastPageNumber + 1) * pageSize);
+      }
     } finally {
       gate.readLock().unlock();
     }
-    return new SpaceUsage(info.mapSize, (info.lastPageNumber + 1) * pageSize);
   }
 
   /** One attempt in one write transaction; false when the map filled up and nothing was written. */
