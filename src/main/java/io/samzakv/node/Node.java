@@ -2,7 +2,6 @@ package io.samzakv.node;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.samzakv.api.bus.KvBusVerticle;
 import io.samzakv.api.http.ApiRouter;
@@ -91,7 +90,8 @@ public final class Node {
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     opened.push(dataDir);
     try {
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      PrometheusMeterRegistry registry = NodeMeters.registry();
+      NodeMeters.buildInfo(registry, BuildInfo.current());
       Alarms alarms = alarms(registry);
       JvmMeters jvmMeters = new JvmMeters(registry);
       opened.push(jvmMeters);
@@ -99,11 +99,13 @@ public final class Node {
       // recovers the store meanwhile, so a restart waits for the slower of the two, not both.
       Future<Vertx> clustering = startVertx(config, dataDir.nodeId(), registry);
       opened.push(() -> await(clustering.transform(started -> closeIfStarted(started))));
+      long recoveryStart = System.nanoTime();
       StorageEngine storage = openStorage(config, dataDir);
       opened.push(storage);
       OpLog log = openLog(config, dataDir, registry);
       opened.push(log);
       LocalStore store = LocalStore.recover(log, storage, storeOptions(config, registry, alarms));
+      NodeMeters.recoveryTime(registry, System.nanoTime() - recoveryStart);
       // From here the store owns the log and the engine, and closes them itself.
       opened.remove(log);
       opened.remove(storage);

@@ -3,14 +3,14 @@ package io.samzakv.oplog;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
-import java.time.temporal.ChronoUnit;
+import io.samzakv.metrics.LatencyTimers;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Records every fsync the log makes: {@code kv.oplog.fsync} times it (a histogram, so its p99 can
- * be read off Prometheus as etcd's WAL fsync duration can), {@code kv.oplog.fsync.batch} counts the
- * records it made durable, which shows how well group commit amortizes it.
+ * Records every fsync the log makes: {@code kv.oplog.fsync} times it (a histogram of {@link
+ * LatencyTimers}' buckets, so its p99 can be read off Prometheus as etcd's WAL fsync duration can),
+ * {@code kv.oplog.fsync.batch} counts the records it made durable, which shows how well group
+ * commit amortizes it.
  *
  * <p>Thread contract: thread-safe (Micrometer meters are).
  */
@@ -31,13 +31,8 @@ final class FsyncMetrics {
       return NONE;
     }
     return new FsyncMetrics(
-        Timer.builder("kv.oplog.fsync")
+        LatencyTimers.builder("kv.oplog.fsync")
             .description("Latency of op log fsyncs")
-            // Buckets from 50 µs: a fsync on a fast disk is well under Micrometer's default 1 ms
-            // floor.
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.of(50, ChronoUnit.MICROS))
-            .maximumExpectedValue(Duration.ofSeconds(5))
             .register(registry),
         DistributionSummary.builder("kv.oplog.fsync.batch")
             .description("Op log records made durable by one fsync")

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -322,6 +323,24 @@ public final class OpLog implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The segment files on disk now and their total length, the zeros written ahead of the active
+   * segment's records included. Reads the directory: call it off the event loop.
+   */
+  public LogFootprint footprint() throws IOException {
+    int segments = 0;
+    long bytes = 0;
+    for (Path file : Segment.list(dir)) {
+      try {
+        bytes += Files.size(file);
+        segments++;
+      } catch (NoSuchFileException e) {
+        // A checkpoint deleted it after the listing: it is no longer on disk.
+      }
+    }
+    return new LogFootprint(segments, bytes);
   }
 
   /**

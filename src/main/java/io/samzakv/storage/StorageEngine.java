@@ -35,6 +35,12 @@ public interface StorageEngine extends AutoCloseable {
   long appliedPosition();
 
   /**
+   * The engine's space as of its last {@link #apply} (or its opening): read from memory, cheap and
+   * never blocking, so a metrics scrape on an event loop may call it.
+   */
+  SpaceUsage space();
+
+  /**
    * Forces everything applied so far to disk and returns the position it covers; op-log records up
    * to that position are no longer needed for recovery.
    */

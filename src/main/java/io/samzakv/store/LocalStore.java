@@ -52,14 +52,17 @@ public final class LocalStore implements AutoCloseable {
   private final Checkpointer checkpointer;
   private final ExecutorService readers;
 
-  private LocalStore(OpLog log, StorageEngine storage, Options options) {
+  private LocalStore(OpLog log, StorageEngine storage, Options options, long checkpointed) {
     this.log = log;
     this.storage = storage;
     this.codec = new ValueCodec(options.compression(), options.maxValueBytes());
     this.cache = new ValueCache(options.cacheBytes(), options.registry());
     this.pipeline = new WritePipeline(log, storage, cache, codec);
-    this.checkpointer = new Checkpointer(log, storage, options.checkpointInterval());
+    this.checkpointer = new Checkpointer(log, storage, options.checkpointInterval(), checkpointed);
     this.readers = Executors.newFixedThreadPool(options.readerThreads(), readerThreads());
+    if (options.registry() != null) {
+      StoreMeters.register(options.registry(), pipeline, storage, checkpointer);
+    }
   }
 
   /** How a store encodes, caches and checkpoints. */
@@ -76,6 +79,7 @@ public final class LocalStore implements AutoCloseable {
   public static LocalStore recover(OpLog log, StorageEngine storage, Options options)
       throws IOException {
     long begin = System.nanoTime();
+    long checkpointed = storage.appliedPosition();
     long replayed = Recovery.replay(log, storage);
     LOG.log(
         Level.INFO,
@@ -83,7 +87,7 @@ public final class LocalStore implements AutoCloseable {
         replayed,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
         storage.appliedPosition());
-    return new LocalStore(log, storage, options);
+    return new LocalStore(log, storage, options, checkpointed);
   }
 
   private static java.util.concurrent.ThreadFactory readerThreads() {

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Serializes every write of this node's partitions and acknowledges it only once it is durable.
@@ -45,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class WritePipeline implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WritePipeline.class.getName());
-  private static final int QUEUE_CAPACITY = 65_536;
+  static final int QUEUE_CAPACITY = 65_536;
   private static final int MAX_BATCH = 1024;
 
   /** {@link #currentVersion} of a key whose stored value fails its checksum. */
@@ -66,6 +67,7 @@ final class WritePipeline implements AutoCloseable {
   private final Thread sequencer;
   private volatile boolean accepting = true;
   private volatile Throwable failure;
+  private final LongAdder queueFullRejections = new LongAdder();
 
   WritePipeline(OpLog log, StorageEngine storage, ValueCache cache, ValueCodec codec) {
     this.log = log;
@@ -84,6 +86,7 @@ final class WritePipeline implements AutoCloseable {
     } else if (!accepting) {
       command.result().completeExceptionally(KvException.unavailable("the node is stopping"));
     } else if (!queue.offer(command)) {
+      queueFullRejections.increment();
       command.result().completeExceptionally(KvException.unavailable("write queue is full"));
     } else if (!accepting && queue.remove(command)) {
       // close() began between the check and the offer and may already have drained the queue
@@ -91,6 +94,16 @@ final class WritePipeline implements AutoCloseable {
       // was us. If the sequencer or close() took it first, they answer it.
       command.result().completeExceptionally(KvException.unavailable("the node is stopping"));
     }
+  }
+
+  /** Writes waiting for the sequencer; cheap enough for a metrics scrape on an event loop. */
+  int queueDepth() {
+    return queue.size();
+  }
+
+  /** Writes refused with a 503 because the queue was full, since start. */
+  long queueFullRejections() {
+    return queueFullRejections.sum();
   }
 
   private void runSequencer() {

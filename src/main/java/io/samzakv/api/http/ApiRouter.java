@@ -59,9 +59,9 @@ public final class ApiRouter {
     int maxValue = services.maxValueBytes();
     Router router = Router.router(vertx);
 
-    route(router, metrics, HttpMethod.GET, "/health").handler(node::handleHealth);
-    route(router, metrics, HttpMethod.GET, "/ready").handler(node::handleReady);
-    route(router, metrics, HttpMethod.GET, "/metrics")
+    route(router, metrics.probe(HttpMethod.GET, "/health")).handler(node::handleHealth);
+    route(router, metrics.probe(HttpMethod.GET, "/ready")).handler(node::handleReady);
+    route(router, metrics.probe(HttpMethod.GET, "/metrics"))
         .handler(PrometheusScrapingHandler.create(services.registry()));
     route(router, metrics, HttpMethod.GET, "/v1/cluster").handler(node::handleCluster);
     // Each data route checks readiness itself rather than through a shared /v1/* route, which

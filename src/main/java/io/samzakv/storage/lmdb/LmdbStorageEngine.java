@@ -9,6 +9,7 @@ import static org.lmdbjava.EnvFlags.MDB_WRITEMAP;
 import io.samzakv.storage.KeyValue;
 import io.samzakv.storage.Mutation;
 import io.samzakv.storage.PartitionCountMismatchException;
+import io.samzakv.storage.SpaceUsage;
 import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.WriteBatch;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
+import org.lmdbjava.EnvInfo;
 import org.lmdbjava.Txn;
 
 /**
@@ -36,9 +38,10 @@ import org.lmdbjava.Txn;
  * batch's apply time; the data file is therefore sparse and as large as the map.
  *
  * <p>Thread contract: {@link #apply} from one writer thread at a time; {@link #get}, {@link #scan},
- * {@link #sync} and {@link #appliedPosition} from any thread. Every transaction runs under the read
- * side of a lock whose write side is taken only to resize the map (see {@link MapSizeGovernor}) and
- * to close, so readers never wait for the writer's transactions, only for a resize.
+ * {@link #sync}, {@link #appliedPosition} and {@link #space} from any thread. Every transaction
+ * runs under the read side of a lock whose write side is taken only to resize the map (see {@link
+ * MapSizeGovernor}) and to close, so readers never wait for the writer's transactions, only for a
+ * resize.
  */
 public final class LmdbStorageEngine implements StorageEngine {
 
@@ -49,7 +52,11 @@ public final class LmdbStorageEngine implements StorageEngine {
   private final Buffers buffers;
   private final ReadWriteLock gate;
   private final MapSizeGovernor governor;
+  private final long pageSize;
   private volatile long appliedPosition;
+
+  /** Refreshed by the writer after each batch, read by metrics. */
+  private volatile SpaceUsage space;
 
   private LmdbStorageEngine(
       Path dir, Env<ByteBuffer> env, Dbi<ByteBuffer>[] partitions, MetaDbi meta, long applied) {
@@ -60,7 +67,9 @@ public final class LmdbStorageEngine implements StorageEngine {
     this.buffers = new Buffers(env.getMaxKeySize());
     this.gate = new ReentrantReadWriteLock();
     this.governor = new MapSizeGovernor(env, gate);
+    this.pageSize = env.stat().pageSize;
     this.appliedPosition = applied;
+    refreshSpace();
   }
 
   /**
@@ -165,6 +174,28 @@ public final class LmdbStorageEngine implements StorageEngine {
       governor.grow();
     }
     appliedPosition = batch.appliedThrough();
+    refreshSpace();
+  }
+
+  @Override
+  public SpaceUsage space() {
+    return space;
+  }
+
+  /**
+   * Takes a new {@link #space} snapshot: mdb_env_info only reads the meta page. Once the engine is
+   * closed the last snapshot stays; this never fails a batch that is already committed.
+   */
+  private void refreshSpace() {
+    gate.readLock().lock();
+    try {
+      if (!env.isClosed()) {
+        EnvInfo info = env.info();
+        space = new SpaceUsage(info.mapSize, (info.lastPageNumber + 1) * pageSize);
+      }
+    } finally {
+      gate.readLock().unlock();
+    }
   }
 
   /** One attempt in one write transaction; false when the map filled up and nothing was written. */

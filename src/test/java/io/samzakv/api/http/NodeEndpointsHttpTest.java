@@ -69,7 +69,7 @@ class NodeEndpointsHttpTest {
     assertThat(text).containsPattern("(?m)^kv_oplog_fsync_seconds_count(\\{[^}]*})? [1-9]");
     assertThat(text)
         .containsPattern("(?m)^kv_oplog_fsync_seconds_bucket\\{[^}]*le=\"5\\.\\d+E-5\"");
-    assertThat(text).containsPattern("(?m)^cache_gets_total\\{[^}]*cache=\"kv.values\"");
+    assertThat(text).containsPattern("(?m)^kv_cache_gets_total\\{[^}]*cache=\"kv.values\"");
     assertThat(text).containsPattern("(?m)^kv_partitions_primary(\\{[^}]*})? 64\\.0$");
     assertThat(text).containsPattern("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"");
     assertThat(text).contains("# TYPE jvm_gc_live_data_size_bytes gauge");
