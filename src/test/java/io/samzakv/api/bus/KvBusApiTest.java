@@ -3,7 +3,7 @@ package io.samzakv.api.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.samzakv.codec.VersionedValue;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.testing.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
