@@ -1,23 +1,42 @@
 package io.samzakv.api.http;
 
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The methods each route path takes, for the {@code Allow} header that RFC 9110 asks of a 405. Fed
- * by the router's own route registrations, so it cannot list a method the router refuses; matches
- * paths as vert.x-web does: {@code /p/*} takes {@code /p} and everything under {@code /p/}, an
- * exact {@code /p} also takes {@code /p/}.
+ * The methods each route path takes, for the {@code Allow} header that RFC 9110 asks of a 405. Read
+ * from the router's own routes, so it cannot list a method the router refuses; matches paths as
+ * vert.x-web does: {@code /p/*} takes {@code /p} and everything under {@code /p/}, an exact {@code
+ * /p} also takes {@code /p/}.
  */
 final class AllowedMethods {
+  /** Methods by route path: an exact path, or a prefix ending in {@code /*}. */
   private final Map<String, Set<HttpMethod>> byRoute = new LinkedHashMap<>();
 
-  void add(HttpMethod method, String route) {
+  private AllowedMethods() {}
+
+  /** The methods of {@code routes} that have a plain path and name their methods. */
+  static AllowedMethods of(List<Route> routes) {
+    AllowedMethods allowed = new AllowedMethods();
+    for (Route route : routes) {
+      if (route.getPath() != null && !route.isRegexPath()) {
+        String path = route.isExactPath() ? route.getPath() : route.getPath() + "*";
+        route.methods().forEach(method -> allowed.with(method, path));
+      }
+    }
+    return allowed;
+  }
+
+  /** Adds a method the routes did not show (a regex route's), with the route written as above. */
+  AllowedMethods with(HttpMethod method, String route) {
     byRoute.computeIfAbsent(route, any -> new LinkedHashSet<>()).add(method);
+    return this;
   }
 
   /** The {@code Allow} value for a (normalized) path: every method of every route it matches. */

@@ -58,20 +58,16 @@ public final class ApiRouter {
     NodeHandlers node = new NodeHandlers(services.status());
     int maxValue = services.maxValueBytes();
     Router router = Router.router(vertx);
-    AllowedMethods allowed = new AllowedMethods();
-    Routes routes = new Routes(router, metrics, allowed);
 
-    routes.add(HttpMethod.GET, "/health").handler(node::handleHealth);
-    routes.add(HttpMethod.GET, "/ready").handler(node::handleReady);
-    routes
-        .add(HttpMethod.GET, "/metrics")
+    route(router, metrics, HttpMethod.GET, "/health").handler(node::handleHealth);
+    route(router, metrics, HttpMethod.GET, "/ready").handler(node::handleReady);
+    route(router, metrics, HttpMethod.GET, "/metrics")
         .handler(PrometheusScrapingHandler.create(services.registry()));
-    routes.add(HttpMethod.GET, "/v1/cluster").handler(node::handleCluster);
+    route(router, metrics, HttpMethod.GET, "/v1/cluster").handler(node::handleCluster);
     // Each data route checks readiness itself rather than through a shared /v1/* route, which
     // would turn the 405s of other /v1 paths into 404s.
     Handler<RoutingContext> ready = node::requireReady;
     // A regex, as an exact route also takes "/v1/kv/" (the key route's empty key, a 400).
-    allowed.add(HttpMethod.GET, KvHandlers.SCAN_PATH);
     router
         .routeWithRegex(HttpMethod.GET, Pattern.quote(KvHandlers.SCAN_PATH))
         .handler(metrics.timer(HttpMethod.GET, KvHandlers.SCAN_PATH))
@@ -79,27 +75,26 @@ public final class ApiRouter {
         .handler(kv::handleScan);
     RouteTimer getKey = metrics.timer(HttpMethod.GET, KEY_ROUTE);
     RouteTimer putKey = metrics.timer(HttpMethod.PUT, KEY_ROUTE);
-    routes.add(getKey).handler(ready).handler(kv::handleGet);
+    route(router, getKey).handler(ready).handler(kv::handleGet);
     // HEAD is GET without the body: the same handler, as Vert.x leaves a HEAD answer's body out.
-    routes.add(HttpMethod.HEAD, KEY_ROUTE).handler(ready).handler(kv::handleGet);
-    routes
-        .add(putKey)
+    route(router, metrics, HttpMethod.HEAD, KEY_ROUTE).handler(ready).handler(kv::handleGet);
+    route(router, putKey)
         .handler((PlatformHandler) ApiRouter::valueIsOpaque)
         .handler(body(maxValue))
         .handler(ready)
         .handler(kv::handlePut);
-    routes.add(HttpMethod.DELETE, KEY_ROUTE).handler(ready).handler(kv::handleDelete);
-    routes
-        .add(HttpMethod.POST, "/v1/batch")
+    route(router, metrics, HttpMethod.DELETE, KEY_ROUTE).handler(ready).handler(kv::handleDelete);
+    route(router, metrics, HttpMethod.POST, "/v1/batch")
         .handler(body(BATCH_BODY_LIMIT))
         .handler(ready)
         .handler(kv::handleBatch);
-    routes
-        .add(HttpMethod.POST, "/v1/locks/*")
+    route(router, metrics, HttpMethod.POST, "/v1/locks/*")
         .handler(body(LOCK_BODY_LIMIT))
         .handler(ready)
         .handler(locks::handleAcquire);
-    routes.add(HttpMethod.DELETE, "/v1/locks/*").handler(ready).handler(locks::handleRelease);
+    route(router, metrics, HttpMethod.DELETE, "/v1/locks/*")
+        .handler(ready)
+        .handler(locks::handleRelease);
 
     // vert.x-web's own refusals: a missing Host header, a body over its limit (failure handler);
     // a path it cannot normalize, e.g. "%G1", no route, a wrong method (error handlers).
@@ -108,28 +103,27 @@ public final class ApiRouter {
       // An error handler's context does not always carry the status it handles.
       router.errorHandler(status, ctx -> Responses.failure(ctx.request(), refusal(ctx, status)));
     }
+    // RFC 9110: a 405 lists what the path does take. The scan route is a regex, which vert.x-web
+    // does not expose, so it is named here.
+    AllowedMethods allowed =
+        AllowedMethods.of(router.getRoutes()).with(HttpMethod.GET, KvHandlers.SCAN_PATH);
     router.errorHandler(
         405,
         ctx -> {
-          // RFC 9110: a 405 lists what the path does take.
           ctx.response().putHeader(HttpHeaders.ALLOW, allowed.allow(ctx.normalizedPath()));
           Responses.failure(ctx.request(), refusal(ctx, 405));
         });
     return fastPath ? new KeyFastPath(router, kv, node, getKey, putKey, maxValue) : router;
   }
 
-  /** Adds the routes of the API, each timed and each listed in the {@code Allow} of a 405. */
-  private record Routes(Router router, RouteMetrics metrics, AllowedMethods allowed) {
-    /** A route whose requests are counted and timed; its handlers follow. */
-    Route add(HttpMethod method, String path) {
-      return add(metrics.timer(method, path));
-    }
+  /** A route whose requests are counted and timed; its handlers follow. */
+  private static Route route(Router router, RouteMetrics metrics, HttpMethod method, String path) {
+    return route(router, metrics.timer(method, path));
+  }
 
-    /** The route that {@code timer} times, with the timer as its first handler. */
-    Route add(RouteTimer timer) {
-      allowed.add(timer.method(), timer.route());
-      return router.route(timer.method(), timer.route()).handler(timer);
-    }
+  /** The route that {@code timer} times, with the timer as its first handler. */
+  private static Route route(Router router, RouteTimer timer) {
+    return router.route(timer.method(), timer.route()).handler(timer);
   }
 
   /**
