@@ -20,9 +20,14 @@ mkdir -p "$RESULTS"
 
 work=$(mktemp -d)
 pids=()
-cleanup() {
+# stop_servers: kills the servers started so far and waits until they are gone, ports and all
+stop_servers() {
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  pids=()
+}
+cleanup() {
+  stop_servers
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -1,7 +1,7 @@
 package io.samzakv.jmh;
 
+import io.samzakv.codec.DecodedValue;
 import io.samzakv.codec.ValueCodec;
-import io.samzakv.codec.VersionedValue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -46,7 +46,7 @@ public class CodecBenchmark extends KvBenchmark {
   }
 
   @Benchmark
-  public VersionedValue decode() {
+  public DecodedValue decode() {
     return codec.decode(stored);
   }
 }

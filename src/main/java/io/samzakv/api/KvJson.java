@@ -1,10 +1,10 @@
 package io.samzakv.api;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.ScanItem;
 import io.samzakv.kv.ScanPage;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;

@@ -29,8 +29,10 @@ public record ScanRequest(ScanRange range, int limit) {
       if (end != null) {
         throw KvException.badRequest("invalid_request", "give prefix or end, not both");
       }
-      // start may come with prefix: it is how the next page of a prefix scan is asked for.
-      ScanRange range = ScanRange.prefix(Key.of(prefix));
+      // start may come with prefix: it is how the next page of a prefix scan is asked for. Every
+      // key starts with the empty prefix, as in etcd and Consul.
+      ScanRange range =
+          prefix.isEmpty() ? ScanRange.between(null, null) : ScanRange.prefix(Key.of(prefix));
       Key from = optionalKey(start);
       return new ScanRequest(from == null ? range : range.startingAtLeast(from.utf8()), limit);
     }

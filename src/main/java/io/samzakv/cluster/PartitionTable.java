@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which member owns each partition, stamped with an epoch that grows with every change. A request
- * routed under an older epoch than the owner's is refused, so two primaries never both accept
- * writes for one partition.
+ * Which member owns each partition, stamped with an epoch that grows with every change (the oldest
+ * member publishes each new table). Routing today compares only the primary's id: a member serves a
+ * partition while the newest table it has seen names it primary, and answers 503 otherwise. No
+ * request carries an epoch yet, so nothing is refused for being stale; fencing writes by epoch
+ * arrives with replication, which is what needs it.
  */
 public record PartitionTable(long epoch, int replication, List<PartitionOwners> owners) {
   public PartitionTable {

@@ -107,7 +107,7 @@ public final class ValueCodec {
    * @throws CorruptValueException when the bytes are short, carry unknown flags, fail the CRC, or
    *     do not decompress to exactly the recorded length; corrupt bytes are never returned
    */
-  public VersionedValue decode(byte[] stored) {
+  public DecodedValue decode(byte[] stored) {
     if (stored.length < RAW_HEADER) {
       throw new CorruptValueException(
           "value of "
@@ -133,9 +133,9 @@ public final class ValueCodec {
     }
     long version = readLong(stored, VERSION_OFFSET);
     if (!compressed) {
-      return new VersionedValue(version, Arrays.copyOfRange(stored, RAW_HEADER, stored.length));
+      return new DecodedValue(version, Arrays.copyOfRange(stored, RAW_HEADER, stored.length));
     }
-    return new VersionedValue(version, decompress(stored));
+    return new DecodedValue(version, decompress(stored));
   }
 
   private byte[] decompress(byte[] stored) {

@@ -1,6 +1,5 @@
 package io.samzakv.kv;
 
-import io.samzakv.codec.VersionedValue;
 import io.vertx.core.Future;
 
 /**

@@ -290,8 +290,8 @@ public final class OpLog implements AutoCloseable {
   }
 
   /**
-   * Deletes whole non-active segments all of whose records have position <= position; returns how
-   * many were deleted.
+   * Deletes whole non-active segments all of whose records have a position {@code <= position};
+   * returns how many were deleted.
    */
   public int deleteSegmentsThrough(long position) throws IOException {
     List<SealedSegment> doomed = new ArrayList<>();

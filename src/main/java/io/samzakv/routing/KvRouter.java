@@ -2,13 +2,13 @@ package io.samzakv.routing;
 
 import io.samzakv.cluster.PartitionDirectory;
 import io.samzakv.cluster.PartitionTable;
-import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.KvService;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.ScanPage;
 import io.samzakv.kv.ScanRange;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.store.LocalStore;
 import io.vertx.core.Future;

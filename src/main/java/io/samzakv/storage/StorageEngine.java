@@ -3,8 +3,10 @@ package io.samzakv.storage;
 import java.util.List;
 
 /**
- * The node's durable key-value engine: one keyspace per partition plus per-partition checkpoints.
- * It stores opaque value bytes (the codec's encoding); it knows nothing of versions or checksums.
+ * The node's durable key-value engine: one keyspace per partition, and one op-log position for the
+ * whole engine, recorded with each {@link #apply}, up to which everything is applied (the log is
+ * one sequence across partitions, so one position covers them all). It stores opaque value bytes
+ * (the codec's encoding); it knows nothing of versions or checksums.
  *
  * <p>Thread contract: {@link #apply} is called by exactly one writer thread at a time. Reads
  * ({@link #get}, {@link #scan}) may run concurrently from any number of non-event-loop threads and

@@ -2,8 +2,8 @@ package io.samzakv.store;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.samzakv.codec.CorruptValueException;
+import io.samzakv.codec.DecodedValue;
 import io.samzakv.codec.ValueCodec;
-import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.Alarms;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
@@ -11,6 +11,7 @@ import io.samzakv.kv.Precondition;
 import io.samzakv.kv.ScanItem;
 import io.samzakv.kv.ScanPage;
 import io.samzakv.kv.ScanRange;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.storage.KeyValue;
@@ -121,7 +122,8 @@ public final class LocalStore implements AutoCloseable {
 
   private VersionedValue decode(String key, byte[] stored) {
     try {
-      return codec.decode(stored);
+      DecodedValue decoded = codec.decode(stored);
+      return new VersionedValue(decoded.version(), decoded.value());
     } catch (CorruptValueException e) {
       LOG.log(Level.ERROR, "stored value of key ''{0}'' is corrupt: {1}", key, e.getMessage());
       throw KvException.corrupt("the stored value of '" + key + "' failed its checksum");

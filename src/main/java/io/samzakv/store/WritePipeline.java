@@ -2,9 +2,9 @@ package io.samzakv.store;
 
 import io.samzakv.codec.CorruptValueException;
 import io.samzakv.codec.ValueCodec;
-import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.LogOp;
 import io.samzakv.oplog.OpLog;

@@ -31,7 +31,7 @@ class ValueCodecTest {
 
     assertThat(stored.length).isLessThan(value.length / 4);
     assertThat(stored[8]).isEqualTo(ValueCodec.FLAG_LZ4);
-    VersionedValue decoded = codec.decode(stored);
+    DecodedValue decoded = codec.decode(stored);
     assertThat(decoded.version()).isEqualTo(7);
     assertThat(decoded.value()).isEqualTo(value);
   }
@@ -58,7 +58,7 @@ class ValueCodecTest {
 
   @Test
   void emptyValueRoundTrips() {
-    VersionedValue decoded = codec.decode(codec.encode(-5, new byte[0]));
+    DecodedValue decoded = codec.decode(codec.encode(-5, new byte[0]));
 
     assertThat(decoded.version()).isEqualTo(-5);
     assertThat(decoded.value()).isEmpty();

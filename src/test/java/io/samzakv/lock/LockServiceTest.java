@@ -9,6 +9,7 @@ import io.samzakv.kv.KvService;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.ScanPage;
 import io.samzakv.kv.ScanRange;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -221,7 +222,7 @@ class LockServiceTest {
     }
 
     @Override
-    public synchronized Future<io.samzakv.codec.VersionedValue> get(Key key) {
+    public synchronized Future<VersionedValue> get(Key key) {
       var read = inner.get(key);
       return gate.future().compose(open -> read);
     }

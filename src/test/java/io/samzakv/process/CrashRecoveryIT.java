@@ -181,7 +181,6 @@ class CrashRecoveryIT {
     int exit = broken.awaitExit(Duration.ofSeconds(20));
 
     assertThat(exit).as(broken.describe()).isNotZero();
-    assertThat(broken.sinceStart()).as("exits at once").isLessThan(Duration.ofSeconds(15));
     assertThat(broken.stderrLines())
         .as(broken.describe())
         .singleElement()

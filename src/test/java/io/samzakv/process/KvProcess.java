@@ -49,7 +49,6 @@ final class KvProcess implements AutoCloseable {
   private final Path stdout;
   private final Path stderr;
   private final int httpPort;
-  private final long startNanos = System.nanoTime();
 
   private KvProcess(Process process, Path stdout, Path stderr, int httpPort) {
     this.process = process;
@@ -172,11 +171,6 @@ final class KvProcess implements AutoCloseable {
       throw new AssertionError("interrupted", e);
     }
     return process.exitValue();
-  }
-
-  /** Time from launch until now (after {@link #awaitExit}: until it exited, roughly). */
-  Duration sinceStart() {
-    return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
   boolean isAlive() {

@@ -6,10 +6,10 @@ import static io.samzakv.store.StoreFixture.failure;
 import static io.samzakv.store.StoreFixture.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
+import io.samzakv.kv.VersionedValue;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.util.Random;

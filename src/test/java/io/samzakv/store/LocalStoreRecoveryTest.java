@@ -7,9 +7,9 @@ import static io.samzakv.store.StoreFixture.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.samzakv.codec.ValueCodec;
-import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.Precondition;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.oplog.LogOp;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.routing.Partitioner;

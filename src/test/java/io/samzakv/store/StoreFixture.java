@@ -3,11 +3,11 @@ package io.samzakv.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.Alarms;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.FsyncPolicy;
 import io.samzakv.oplog.OpLog;

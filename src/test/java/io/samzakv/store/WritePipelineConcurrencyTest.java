@@ -7,10 +7,10 @@ import static io.samzakv.store.StoreFixture.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Timer;
-import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
 import io.vertx.core.Future;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.samzakv.api.bus;
 
-import io.samzakv.codec.VersionedValue;
+import io.samzakv.kv.VersionedValue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -76,6 +76,8 @@ public final class ApiRouter {
     RouteTimer getKey = metrics.timer(HttpMethod.GET, KEY_ROUTE);
     RouteTimer putKey = metrics.timer(HttpMethod.PUT, KEY_ROUTE);
     route(router, getKey).handler(ready).handler(kv::handleGet);
+    // HEAD is GET without the body: the same handler, as Vert.x leaves a HEAD answer's body out.
+    route(router, metrics, HttpMethod.HEAD, KEY_ROUTE).handler(ready).handler(kv::handleGet);
     route(router, putKey)
         .handler((PlatformHandler) ApiRouter::valueIsOpaque)
         .handler(body(maxValue))
@@ -97,10 +99,20 @@ public final class ApiRouter {
     // vert.x-web's own refusals: a missing Host header, a body over its limit (failure handler);
     // a path it cannot normalize, e.g. "%G1", no route, a wrong method (error handlers).
     router.route().failureHandler(ApiRouter::handleFailure);
-    for (int status : new int[] {400, 404, 405}) {
+    for (int status : new int[] {400, 404}) {
       // An error handler's context does not always carry the status it handles.
       router.errorHandler(status, ctx -> Responses.failure(ctx.request(), refusal(ctx, status)));
     }
+    // RFC 9110: a 405 lists what the path does take. The scan route is a regex, which vert.x-web
+    // does not expose, so it is named here.
+    AllowedMethods allowed =
+        AllowedMethods.of(router.getRoutes()).with(HttpMethod.GET, KvHandlers.SCAN_PATH);
+    router.errorHandler(
+        405,
+        ctx -> {
+          ctx.response().putHeader(HttpHeaders.ALLOW, allowed.allow(ctx.normalizedPath()));
+          Responses.failure(ctx.request(), refusal(ctx, 405));
+        });
     return fastPath ? new KeyFastPath(router, kv, node, getKey, putKey, maxValue) : router;
   }
 

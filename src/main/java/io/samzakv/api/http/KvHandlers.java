@@ -11,8 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** The {@code /v1/kv} and {@code /v1/batch} routes. */
@@ -37,19 +35,27 @@ final class KvHandlers {
   }
 
   /**
-   * {@code GET /v1/kv/{key}} on the bare request, for the router and {@link KeyFastPath} alike. Bad
-   * input throws a {@link KvException}; a failed lookup fails the returned future.
+   * {@code GET} and {@code HEAD /v1/kv/{key}} on the bare request, for the router and {@link
+   * KeyFastPath} alike: the value, or 304 when {@code If-None-Match} matches its version. Bad input
+   * throws a {@link KvException}; a failed lookup fails the returned future.
    */
   Future<?> get(HttpServerRequest request) {
     Key key = keyOf(request);
+    IfNoneMatch ifNoneMatch = IfNoneMatch.from(request.headers());
     return service
         .get(key)
         .onSuccess(
             value -> {
               HttpServerResponse response = request.response();
               Responses.etag(response, value.version());
+              if (ifNoneMatch.matches(value.version())) {
+                response.setStatusCode(304).end();
+                return;
+              }
+              // Set here, as Vert.x leaves it out of a HEAD answer, which must carry GET's.
               response
                   .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+                  .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(value.value().length))
                   .end(Buffer.buffer(value.value()));
             });
   }
@@ -86,17 +92,8 @@ final class KvHandlers {
   }
 
   void handleBatch(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      throw KvException.badRequest("invalid_json", "body is not a JSON object");
-    }
-    if (body == null) {
-      throw KvException.badRequest("invalid_json", "body is not a JSON object");
-    }
     batch
-        .run(body)
+        .run(JsonBodies.object(ctx.body().buffer()))
         .onSuccess(results -> Responses.json(ctx.response(), 200, results))
         .onFailure(ctx::fail);
   }

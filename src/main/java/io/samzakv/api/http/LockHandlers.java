@@ -5,7 +5,7 @@ import io.samzakv.api.Limits;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Utf8;
 import io.samzakv.lock.LockService;
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -55,16 +55,10 @@ final class LockHandlers {
         .onFailure(ctx::fail);
   }
 
+  /** The JSON body; none at all means every default. */
   private static JsonObject bodyOf(RoutingContext ctx) {
-    if (ctx.body().length() == 0) {
-      return new JsonObject();
-    }
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      return body == null ? new JsonObject() : body;
-    } catch (DecodeException | ClassCastException e) {
-      throw KvException.badRequest("invalid_json", "body is not a JSON object");
-    }
+    Buffer body = ctx.body().buffer();
+    return body == null || body.length() == 0 ? new JsonObject() : JsonBodies.object(body);
   }
 
   private static String nameOf(RoutingContext ctx) {

@@ -3,13 +3,18 @@ package io.samzakv.api.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.samzakv.codec.VersionedValue;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.testing.TestNode;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -37,6 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * own key prefix.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(VertxExtension.class)
 class KvBusApiTest {
   private static final int MAX_VALUE_BYTES = 1024;
   private static final long WAIT_SECONDS = 20;
@@ -136,6 +143,78 @@ class KvBusApiTest {
 
     await(client.deleteIfVersion(key, 2));
     assertFails(client.get(key), 404, "not_found");
+  }
+
+  @Test
+  void racingPutIfAbsentCallsCreateTheKeyExactlyOnce(VertxTestContext test) {
+    String key = prefix + "k";
+    int callers = 20;
+    // A checkpoint per caller for its own answer, a 201 or a 412, and one for the tally.
+    Checkpoint answered = test.checkpoint(callers);
+    Checkpoint tallied = test.checkpoint();
+    List<Future<Long>> attempts = new ArrayList<>();
+    for (int i = 0; i < callers; i++) {
+      Future<Long> attempt = client.putIfAbsent(key, bytes("by " + i));
+      attempts.add(attempt);
+      attempt.onComplete(
+          outcome ->
+              test.verify(
+                  () -> {
+                    if (outcome.succeeded()) {
+                      assertThat(outcome.result()).isEqualTo(1L);
+                    } else {
+                      assertThat(outcome.cause())
+                          .isInstanceOfSatisfying(
+                              ReplyException.class,
+                              e -> assertThat(e.failureCode()).isEqualTo(412));
+                    }
+                    answered.flag();
+                  }));
+    }
+    Future.join(attempts)
+        .onComplete(
+            all ->
+                test.verify(
+                    () -> {
+                      assertThat(attempts.stream().filter(Future::succeeded)).hasSize(1);
+                      tallied.flag();
+                    }));
+  }
+
+  @Test
+  void aVerticleUsingTheClientGetsItsAnswersOnItsOwnContext(VertxTestContext test) {
+    String key = prefix + "k";
+    Checkpoint written = test.checkpoint();
+    Checkpoint readBack = test.checkpoint();
+    node.vertx()
+        .deployVerticle(
+            new VerticleBase() {
+              @Override
+              public Future<?> start() {
+                KvClient own = new KvClient(vertx);
+                return own.put(key, bytes("from a verticle"))
+                    .compose(
+                        version -> {
+                          test.verify(
+                              () -> {
+                                assertThat(version).isEqualTo(1L);
+                                assertThat(Vertx.currentContext()).isSameAs(context);
+                                written.flag();
+                              });
+                          return own.get(key);
+                        })
+                    .onSuccess(
+                        value ->
+                            test.verify(
+                                () -> {
+                                  assertThat(value.value()).isEqualTo(bytes("from a verticle"));
+                                  assertThat(Vertx.currentContext()).isSameAs(context);
+                                  readBack.flag();
+                                }));
+              }
+            })
+        .compose(node.vertx()::undeploy)
+        .onFailure(test::failNow);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.samzakv.api.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.samzakv.api.Limits;
 import io.samzakv.api.bus.KvClient;
 import io.samzakv.lock.LockService;
 import io.vertx.core.json.JsonObject;
@@ -141,12 +142,12 @@ class LockHttpTest {
   @Test
   void waitingLongerThanTheLeaseAcquiresOnceItRunsOut() {
     long first = acquired(acquire("lock-wait", 300, 0), "lock-wait");
-    long started = System.nanoTime();
 
-    long second = acquired(acquire("lock-wait", 10_000, 5_000), "lock-wait");
+    // The longest wait there is: a waiter served only at its end would outlast the client's
+    // timeout, so an answer at all means it got the lock when the lease ran out.
+    long second = acquired(acquire("lock-wait", 10_000, Limits.LOCK_MAX_WAIT_MS), "lock-wait");
 
     assertThat(second).isGreaterThan(first);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
   }
 
   @Test

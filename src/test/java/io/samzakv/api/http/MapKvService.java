@@ -1,6 +1,5 @@
 package io.samzakv.api.http;
 
-import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.KvService;
@@ -8,6 +7,7 @@ import io.samzakv.kv.Precondition;
 import io.samzakv.kv.ScanItem;
 import io.samzakv.kv.ScanPage;
 import io.samzakv.kv.ScanRange;
+import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;

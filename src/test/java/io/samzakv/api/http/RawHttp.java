@@ -42,11 +42,14 @@ final class RawHttp {
     }
   }
 
-  /** Sends {@code head} (request line and headers, without the blank line) and an optional body. */
+  /**
+   * Sends {@code head} (request line and headers, without the blank line) and an optional body;
+   * reads the answer, without a body for a HEAD.
+   */
   static Response exchange(int port, String head, byte[] body) {
     try (Socket socket = connect(port)) {
       send(socket.getOutputStream(), head, body);
-      return read(socket.getInputStream());
+      return read(socket.getInputStream(), !head.startsWith("HEAD "));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -63,6 +66,14 @@ final class RawHttp {
 
   /** Reads one response: status line, headers, then a Content-Length or chunked body. */
   static Response read(InputStream in) throws IOException {
+    return read(in, true);
+  }
+
+  /**
+   * Reads one response, with its body or, for the answer to a HEAD (whose headers announce a body
+   * that is never sent), without.
+   */
+  static Response read(InputStream in, boolean withBody) throws IOException {
     String statusLine = line(in);
     String[] parts = statusLine.split(" ", 3);
     if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -76,7 +87,9 @@ final class RawHttp {
           header.substring(colon + 1).trim());
     }
     byte[] body;
-    if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+    if (!withBody) {
+      body = new byte[0];
+    } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       for (int size = Integer.parseInt(line(in).trim(), 16); size > 0; ) {
         out.write(in.readNBytes(size));
