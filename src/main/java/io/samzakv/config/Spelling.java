@@ -6,15 +6,21 @@ import java.util.Comparator;
 /** Finds the setting a misspelt name most likely meant, for a "did you mean" hint. */
 final class Spelling {
 
-  /** Edits (Levenshtein distance) a name may be away from a known one to count as a typo of it. */
-  private static final int MAX_EDITS = 2;
+  /**
+   * Edits (Levenshtein distance) a name may be away from a known one to count as a typo of it: two,
+   * or one per five characters of a long name ({@code KV_FSYNC_INTERVAL} for {@code
+   * KV_FSYNC_INTERVAL_MS}).
+   */
+  private static int maxEdits(String name) {
+    return Math.max(2, name.length() / 5);
+  }
 
   private Spelling() {}
 
   /** {@code " (did you mean 'x'?)"} for the nearest known name, or "" when none is near. */
   static String suggestion(String name, Collection<String> known) {
     return known.stream()
-        .filter(candidate -> distance(name, candidate) <= MAX_EDITS)
+        .filter(candidate -> distance(name, candidate) <= maxEdits(name))
         .min(Comparator.comparingInt(candidate -> distance(name, candidate)))
         .map(nearest -> " (did you mean '" + nearest + "'?)")
         .orElse("");

@@ -58,9 +58,20 @@ public final class Main implements Callable<Integer> {
     Runtime.getRuntime().halt(exit);
   }
 
-  /** The command line: a failure in any command becomes one stderr line and exit 2. */
+  /**
+   * The command line: a bad option prints what is wrong and the usage, a failure in any command one
+   * stderr line; both exit 2.
+   */
   static CommandLine commandLine() {
     return new CommandLine(new Main())
+        .setParameterExceptionHandler(
+            (error, args) -> {
+              CommandLine command = error.getCommandLine();
+              command.getErr().println("samza-kv: " + error.getMessage());
+              CommandLine.UnmatchedArgumentException.printSuggestions(error, command.getErr());
+              command.usage(command.getErr());
+              return EXIT_FAILED;
+            })
         .setExecutionExceptionHandler(
             (error, cli, parsed) -> {
               cli.getErr().println("samza-kv: " + oneLine(error));

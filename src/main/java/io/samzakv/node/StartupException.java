@@ -28,7 +28,7 @@ public final class StartupException extends RuntimeException {
       if (file instanceof AccessDeniedException) {
         what = "permission denied";
       } else if (file instanceof FileAlreadyExistsException) {
-        what = "already exists";
+        what = "exists and is not a directory";
       } else if (file instanceof NoSuchFileException) {
         what = "no such file or directory";
       } else if (file instanceof NotDirectoryException) {
