@@ -14,7 +14,7 @@ import sun.misc.Signal;
 
 /**
  * {@code java -jar samza-kv.jar [--conf FILE]}: starts a node; SIGTERM or SIGINT stops it
- * gracefully and exits 0. {@code repair} is the offline op-log repair ({@link RepairCommand}).
+ * gracefully and exits 0. {@code repair} is the offline op-log repair ({@code RepairCommand}).
  * {@code --help} and {@code --version} print and exit 0 without starting anything; an unknown
  * option exits 2 with the usage; a setting that cannot work, or anything thrown during start, exits
  * 2 at once with one line on stderr.

@@ -12,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The offline repair of a log that {@link LogRecovery} refused to open: it cuts the log at the
- * first damage that held a record the store lacks and reports exactly what is lost by that, every
+ * The offline repair of a log that {@link OpLog#open(java.nio.file.Path, OpLogOptions,
+ * io.micrometer.core.instrument.MeterRegistry, long)} refused to open: it cuts the log at the first
+ * damage that held a record the store lacks and reports exactly what is lost by that, every
  * readable record after the cut past the store's position and every unreadable run of bytes. The
  * cut-off part is kept beside the log as {@code *.damaged} (the cut segment is copied there whole
  * first), so nothing is destroyed; the next open then finds an intact log, numbering on from the

@@ -101,7 +101,7 @@ public final class OpLog implements AutoCloseable {
 
   /**
    * Opens or creates the log in dir, validating every segment against {@code appliedPosition}, the
-   * position the store has applied through (see {@link LogRecovery}): a torn tail is truncated,
+   * position the store has applied through (see {@code LogRecovery}): a torn tail is truncated,
    * damage whose records the store already holds is logged at WARNING, counted in recoveryReport()
    * and moved aside, and damage that held a record past the store throws CorruptLogException naming
    * file and offset. Positions go on from the larger of the log's end and appliedPosition. registry
