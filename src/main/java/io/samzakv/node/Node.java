@@ -102,7 +102,9 @@ public final class Node {
       opened.push(() -> await(clustering.transform(started -> closeIfStarted(started))));
       StorageEngine storage = openStorage(config, dataDir);
       opened.push(storage);
-      OpLog log = openLog(config, dataDir, registry, storage.appliedPosition());
+      // Synced first: recovery may move aside segments the store covers, and must never count on
+      // LMDB pages a power cut could still take back.
+      OpLog log = openLog(config, dataDir, registry, storage.sync());
       opened.push(log);
       LocalStore store = LocalStore.recover(log, storage, storeOptions(config, registry, alarms));
       // From here the store owns the log and the engine, and closes them itself.

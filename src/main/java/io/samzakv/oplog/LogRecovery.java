@@ -51,15 +51,18 @@ final class LogRecovery {
     LogScan scan = LogScan.read(dir);
     Damage loss = scan.firstLoss(applied);
     if (loss != null) {
-      throw new CorruptLogException(
-          loss.file(),
-          loss.offset(),
-          loss.reason()
-              + "; it held "
-              + loss.positions()
-              + ", past the store's position "
-              + applied
-              + ", so starting would lose them");
+      String held =
+          loss.lastPosition() == LogScan.UNKNOWN
+              ? "nothing readable follows it, so what it held (positions from "
+                  + loss.firstPosition()
+                  + " on) may reach past the store's position "
+                  + applied
+              : "it held "
+                  + loss.positions()
+                  + ", past the store's position "
+                  + applied
+                  + ", so starting would lose them";
+      throw new CorruptLogException(loss.file(), loss.offset(), loss.reason() + "; " + held);
     }
     List<SegmentScan> segments = scan.segments();
     long end = segments.isEmpty() ? 0 : segments.get(segments.size() - 1).lastPosition();

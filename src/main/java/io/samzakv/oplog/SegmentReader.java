@@ -85,12 +85,14 @@ final class SegmentReader implements AutoCloseable {
    */
   Resync resync(long at, long previous) throws IOException {
     for (long candidate = at + 1; candidate + HEADER + MIN_BODY <= limit; candidate++) {
-      if (probe(candidate) == Status.RECORD) {
-        long position = RecordFrame.position(window, load(candidate, HEADER + 8) + HEADER);
-        long mostSkipped = (candidate - at) / (HEADER + MIN_BODY);
-        if (position > previous && position <= previous + 1 + mostSkipped) {
-          return new Resync(candidate, position);
-        }
+      // The position is checked before the checksum: it rules out almost every offset for the
+      // price of one read, where a checksum could cost megabytes per offset.
+      long position = RecordFrame.position(window, load(candidate, HEADER + 8) + HEADER);
+      long mostSkipped = (candidate - at) / (HEADER + MIN_BODY);
+      if (position > previous
+          && position <= previous + 1 + mostSkipped
+          && probe(candidate) == Status.RECORD) {
+        return new Resync(candidate, position);
       }
     }
     return null;
