@@ -80,8 +80,8 @@ final class RepairCommand implements Callable<Integer> {
         "cut %s at byte offset %d; the cut-off part is kept beside it as *.damaged%n",
         result.file(), result.offset());
     out.printf(
-        "lost: %d record(s) past position %d, %d unreadable run(s)%n",
-        lost.records().size(), applied, lost.unreadable().size());
+        "lost: %d record(s) past position %d, %d unreadable run(s), %d missing run(s)%n",
+        lost.records().size(), applied, lost.unreadable().size(), lost.missing().size());
     for (LogRecord record : lost.records()) {
       out.printf(
           "  position %d partition %d %s key %s%n",
@@ -92,8 +92,13 @@ final class RepairCommand implements Callable<Integer> {
     }
     for (LogRepair.Unreadable bytes : lost.unreadable()) {
       out.printf(
-          "  %d bytes unreadable at offset %d of %s%n",
-          bytes.bytes(), bytes.offset(), bytes.file().getFileName());
+          "  %d bytes unreadable at offset %d of %s (%s)%n",
+          bytes.bytes(), bytes.offset(), bytes.file().getFileName(), bytes.held());
+    }
+    for (LogRepair.Missing gap : lost.missing()) {
+      out.printf(
+          "  positions %d..%d are in no segment (one before %s is missing)%n",
+          gap.firstPosition(), gap.lastPosition(), gap.file().getFileName());
     }
     out.println("the node can start now");
     out.flush();

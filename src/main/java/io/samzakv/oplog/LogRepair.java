@@ -25,16 +25,26 @@ import java.util.List;
  */
 public final class LogRepair {
 
-  /** What the cut gives up: records past the store, and bytes no one can read. */
-  public record Lost(List<LogRecord> records, List<Unreadable> unreadable) {
+  /**
+   * What the cut gives up: records past the store, bytes no one can read, and positions past the
+   * store that no segment holds (a segment file gone).
+   */
+  public record Lost(List<LogRecord> records, List<Unreadable> unreadable, List<Missing> missing) {
     public Lost {
       records = List.copyOf(records);
       unreadable = List.copyOf(unreadable);
+      missing = List.copyOf(missing);
     }
   }
 
-  /** {@code bytes} bytes at {@code offset} of {@code file} that no record could be read from. */
-  public record Unreadable(Path file, long offset, long bytes) {}
+  /** Positions {@code firstPosition..lastPosition} that should precede {@code file} but do not. */
+  public record Missing(Path file, long firstPosition, long lastPosition) {}
+
+  /**
+   * {@code bytes} bytes at {@code offset} of {@code file} that no record could be read from; held
+   * says which positions they held, as far as anyone can tell ("position 75").
+   */
+  public record Unreadable(Path file, long offset, long bytes, String held) {}
 
   /**
    * Where the log was cut (file and byte offset; null file when there was nothing to cut), and what
@@ -53,7 +63,7 @@ public final class LogRepair {
       LogScan scan = LogScan.read(dir);
       Damage loss = scan.firstLoss(applied);
       if (loss == null) {
-        return new Result(null, 0, new Lost(List.of(), List.of()));
+        return new Result(null, 0, new Lost(List.of(), List.of(), List.of()));
       }
       int from = scan.segmentOf(loss);
       List<SegmentScan> segments = scan.segments();
@@ -93,7 +103,7 @@ public final class LogRepair {
           long at = reader.offset();
           Damage here = damage.stream().filter(d -> d.offset() == at).findFirst().orElse(null);
           if (here != null) {
-            unreadable.add(new Unreadable(segment.file(), at, here.bytes()));
+            unreadable.add(new Unreadable(segment.file(), at, here.bytes(), here.positions()));
             reader.seek(at + here.bytes());
           } else if (reader.next() == SegmentReader.Status.RECORD) {
             if (reader.position() > applied) {
@@ -104,17 +114,28 @@ public final class LogRepair {
             throw new IllegalStateException(segment.file() + " changed during repair at " + at);
           }
         }
-        long trailing =
-            damage.stream().filter(d -> d.offset() >= end).mapToLong(Damage::bytes).sum();
-        if (trailing > 0) {
-          unreadable.add(new Unreadable(segment.file(), end, trailing));
+        for (Damage trailing : damage) {
+          if (trailing.offset() >= end) {
+            unreadable.add(
+                new Unreadable(segment.file(), end, trailing.bytes(), trailing.positions()));
+          }
         }
         if (segment.tornBytes() > 0) {
-          unreadable.add(new Unreadable(segment.file(), end, segment.tornBytes()));
+          unreadable.add(
+              new Unreadable(segment.file(), end, segment.tornBytes(), "a torn tail, never whole"));
         }
       }
     }
-    return new Lost(records, unreadable);
+    List<Missing> missing = new ArrayList<>();
+    int from = scan.segmentOf(cut);
+    for (Damage gap : scan.damage()) {
+      if (gap.bytes() == 0 && scan.segmentOf(gap) >= from && !gap.behind(applied)) {
+        missing.add(
+            new Missing(
+                gap.file(), Math.max(gap.firstPosition(), applied + 1), gap.lastPosition()));
+      }
+    }
+    return new Lost(records, unreadable, missing);
   }
 
   private static void moveAside(Path file) throws IOException {

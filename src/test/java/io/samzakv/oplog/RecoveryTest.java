@@ -249,13 +249,32 @@ class RecoveryTest {
     assertThat(result.offset()).isEqualTo(2L * FRAME);
     assertThat(positions(result.lost().records())).containsExactly(14L, 15L);
     assertThat(result.lost().unreadable())
-        .containsExactly(new LogRepair.Unreadable(last, 2L * FRAME, FRAME));
+        .containsExactly(new LogRepair.Unreadable(last, 2L * FRAME, FRAME, "position 13"));
     assertThat(Files.size(last)).isEqualTo(2L * FRAME);
     assertThat(damaged(last)).as("the cut-off part is kept").hasSize(5L * FRAME);
     try (OpLog log = open(12)) {
       assertThat(log.lastPosition()).isEqualTo(12);
       assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, 12));
       assertThat(log.append(0, LogOp.PUT, key(13), value(13))).isEqualTo(13);
+    }
+  }
+
+  @Test
+  void repairOfAMissingSegmentPastTheStoreListsItsPositionsAndWhatFollows() throws IOException {
+    writeRecords(25);
+    Files.delete(segment(dir, 11));
+    assertThatThrownBy(() -> open(5)).isInstanceOf(CorruptLogException.class);
+
+    LogRepair.Result result = LogRepair.cut(dir, 5);
+
+    assertThat(result.file()).isEqualTo(segment(dir, 21));
+    assertThat(result.lost().missing())
+        .containsExactly(new LogRepair.Missing(segment(dir, 21), 11, 20));
+    assertThat(positions(result.lost().records())).containsExactlyElementsOf(range(21, 25));
+    assertThat(result.lost().unreadable()).isEmpty();
+    try (OpLog log = open(5)) {
+      assertThat(positions(replayAll(log, 5))).containsExactlyElementsOf(range(6, 10));
+      assertThat(log.append(0, LogOp.PUT, key(11), value(11))).isEqualTo(11);
     }
   }
 

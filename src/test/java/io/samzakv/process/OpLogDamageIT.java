@@ -113,7 +113,12 @@ class OpLogDamageIT {
     assertThat(lost.get(0)).startsWith("  position 76 ").endsWith("key \"k75\"");
     assertThat(lost.get(24)).startsWith("  position 100 ").endsWith("key \"k99\"");
     assertThat(repair.stdout())
-        .contains("bytes unreadable at offset " + damagedAt + " of " + segment.getFileName());
+        .contains(
+            "bytes unreadable at offset "
+                + damagedAt
+                + " of "
+                + segment.getFileName()
+                + " (position 75)");
 
     KvProcess repaired = nodes.start(dir, env).awaitReady();
     for (int i = 0; i < 74; i++) {
