@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -20,7 +21,11 @@ import java.util.stream.Collectors;
  * each value, failing with a {@link ConfigException} that names the first bad setting.
  */
 public final class ConfigLoader {
+  private static final System.Logger LOG = System.getLogger(ConfigLoader.class.getName());
   static final Path DEFAULT_FILE = Path.of("conf", "node.json");
+
+  /** {@code KV_*} variables that are not node settings: bin/samza-kv's choice of jar. */
+  private static final Set<String> NOT_SETTINGS = Set.of("KV_JAR");
 
   private final JsonObject file;
   private final Map<String, String> env;
@@ -30,28 +35,50 @@ public final class ConfigLoader {
     this.env = env;
   }
 
-  /** Settings for a process started with {@code args} ({@code --conf FILE} names the file). */
-  public static NodeConfig load(String[] args, Map<String, String> env) {
-    Path file = confFile(args);
-    boolean explicit = !file.equals(DEFAULT_FILE);
-    return new ConfigLoader(readFile(file, explicit), env).build();
+  /**
+   * Settings for a node: {@code file} names the config file ({@code --conf}); null means {@code
+   * conf/node.json} when present. A key the file should not have is refused; a {@code KV_*}
+   * variable that names no setting is logged at WARNING and ignored.
+   */
+  public static NodeConfig load(Path file, Map<String, String> env) {
+    Path chosen = file == null ? DEFAULT_FILE : file;
+    JsonObject json = readFile(chosen, file != null);
+    rejectUnknownKeys(json, chosen);
+    warnOfUnknownVariables(env);
+    return new ConfigLoader(json, env).build();
   }
 
   /** Settings from an in-memory JSON object and environment; what tests use. */
   public static NodeConfig from(JsonObject file, Map<String, String> env) {
+    rejectUnknownKeys(file, Path.of("<json>"));
     return new ConfigLoader(file, env).build();
   }
 
-  private static Path confFile(String[] args) {
-    List<String> list = Arrays.asList(args);
-    int at = list.indexOf("--conf");
-    if (at < 0) {
-      return DEFAULT_FILE;
+  private static void rejectUnknownKeys(JsonObject json, Path file) {
+    Set<String> known =
+        Arrays.stream(Setting.values()).map(Setting::jsonKey).collect(Collectors.toSet());
+    for (String key : json.fieldNames()) {
+      if (!known.contains(key)) {
+        throw new ConfigException(
+            file.toString(), "unknown key '" + key + "'" + Spelling.suggestion(key, known));
+      }
     }
-    if (at + 1 >= list.size()) {
-      throw new ConfigException("--conf", "needs a file name");
-    }
-    return Path.of(list.get(at + 1));
+  }
+
+  private static void warnOfUnknownVariables(Map<String, String> env) {
+    Set<String> known =
+        Arrays.stream(Setting.values()).map(Setting::env).collect(Collectors.toSet());
+    env.keySet().stream()
+        .filter(name -> name.startsWith("KV_") && !known.contains(name))
+        .filter(name -> !NOT_SETTINGS.contains(name))
+        .sorted()
+        .forEach(
+            name ->
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "ignoring environment variable {0}: no such setting{1}",
+                    name,
+                    Spelling.suggestion(name, known)));
   }
 
   private static JsonObject readFile(Path file, boolean mustExist) {

@@ -34,6 +34,9 @@ final class DataDirectory implements AutoCloseable {
   static DataDirectory open(Path root, String configuredNodeId) {
     FileChannel channel = null;
     try {
+      if (Files.exists(root) && !Files.isDirectory(root)) {
+        throw new StartupException(SETTING, root + " is not a directory", null);
+      }
       Files.createDirectories(root);
       if (!Files.isWritable(root)) {
         throw new StartupException(SETTING, root + " is not writable", null);
@@ -48,7 +51,8 @@ final class DataDirectory implements AutoCloseable {
       return new DataDirectory(root, channel, lock, nodeId(root, configuredNodeId));
     } catch (IOException e) {
       closeQuietly(channel);
-      throw new StartupException(SETTING, root + " cannot be used: " + e, e);
+      throw new StartupException(
+          SETTING, root + " cannot be used (" + StartupException.describe(e) + ")", e);
     } catch (StartupException e) {
       closeQuietly(channel);
       throw e;

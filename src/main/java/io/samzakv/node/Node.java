@@ -34,6 +34,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,6 +56,7 @@ public final class Node {
   private static final long START_TIMEOUT_SECONDS = 120;
   private static final int LMDB_MAX_READERS = 126;
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
+  private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(30);
 
   private final DataDirectory dataDir;
   private final JvmMeters jvmMeters;
@@ -102,7 +104,9 @@ public final class Node {
       long recoveryStart = System.nanoTime();
       StorageEngine storage = openStorage(config, dataDir);
       opened.push(storage);
-      OpLog log = openLog(config, dataDir, registry);
+      // Synced first: recovery may move aside segments the store covers, and must never count on
+      // LMDB pages a power cut could still take back.
+      OpLog log = openLog(config, dataDir, registry, storage.sync());
       opened.push(log);
       LocalStore store = LocalStore.recover(log, storage, storeOptions(config, registry, alarms));
       NodeMeters.recoveryTime(registry, System.nanoTime() - recoveryStart);
@@ -112,35 +116,61 @@ public final class Node {
       opened.push(store);
       Vertx vertx = joined(clustering);
       return serve(config, dataDir, jvmMeters, vertx, store, registry, alarms);
-    } catch (RuntimeException | IOException e) {
-      closeAll(opened);
+    } catch (Throwable e) {
+      // Any Throwable: an Error (LMDB's native library not loading, say) must not leave Vert.x
+      // and Hazelcast threads running a process that never serves.
+      closeWithin(opened, CLEANUP_TIMEOUT);
       throw e instanceof StartupException startup
           ? startup
-          : new StartupException("start-up", e.toString(), e);
+          : new StartupException("start-up", StartupException.describe(e), e);
     }
   }
 
-  private static StorageEngine openStorage(NodeConfig config, DataDirectory dataDir) {
+  /** Opens LMDB in the data dir; every failure names the directory or the setting at fault. */
+  static StorageEngine openStorage(NodeConfig config, DataDirectory dataDir) {
+    Path dir = dataDir.root().resolve("lmdb");
     try {
       return LmdbStorageEngine.open(
-          dataDir.root().resolve("lmdb"),
+          dir,
           config.partitions(),
           new LmdbOptions(config.lmdbInitialMapBytes(), LMDB_MAX_READERS));
     } catch (PartitionCountMismatchException e) {
       throw new StartupException("KV_PARTITIONS", e.getMessage(), e);
+    } catch (LinkageError e) {
+      throw new StartupException(
+          "lmdbjava.native.lib",
+          "cannot load LMDB's native library ("
+              + StartupException.describe(e)
+              + "); name a working liblmdb with -Dlmdbjava.native.lib=PATH",
+          e);
+    } catch (RuntimeException e) {
+      throw new StartupException(
+          "KV_DATA_DIR",
+          "cannot open LMDB in " + dir + " (" + StartupException.describe(e) + ")",
+          e);
     }
   }
 
   private static OpLog openLog(
-      NodeConfig config, DataDirectory dataDir, PrometheusMeterRegistry registry)
-      throws IOException {
+      NodeConfig config, DataDirectory dataDir, PrometheusMeterRegistry registry, long applied) {
+    Path dir = dataDir.root().resolve("oplog");
     try {
       return OpLog.open(
-          dataDir.root().resolve("oplog"),
+          dir,
           new OpLogOptions(config.fsync(), config.segmentBytes(), config.fsyncInterval()),
-          registry);
+          registry,
+          applied);
     } catch (CorruptLogException e) {
-      throw new StartupException("KV_DATA_DIR", "op log is corrupt: " + e.getMessage(), e);
+      throw new StartupException(
+          "KV_DATA_DIR",
+          e.getMessage()
+              + "; run `samza-kv repair` to cut the log there and list exactly what is lost",
+          e);
+    } catch (IOException e) {
+      throw new StartupException(
+          "KV_DATA_DIR",
+          "cannot open the op log in " + dir + " (" + StartupException.describe(e) + ")",
+          e);
     }
   }
 
@@ -342,11 +372,29 @@ public final class Node {
     return root.getMessage() == null ? root.toString() : root.getMessage();
   }
 
+  /**
+   * Closes what a failed start opened, giving up after {@code timeout}: the caller exits either
+   * way, and a cluster join that hangs must not hang the exit with it.
+   */
+  private static void closeWithin(Deque<AutoCloseable> opened, Duration timeout) {
+    Thread cleanup = new Thread(() -> closeAll(opened), "kv-failed-start-cleanup");
+    cleanup.setDaemon(true);
+    cleanup.start();
+    try {
+      cleanup.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (cleanup.isAlive()) {
+      LOG.log(Level.WARNING, "cleanup after a failed start did not finish within {0}", timeout);
+    }
+  }
+
   private static void closeAll(Deque<AutoCloseable> opened) {
     for (AutoCloseable resource : opened) {
       try {
         resource.close();
-      } catch (Exception e) {
+      } catch (Throwable e) {
         LOG.log(Level.WARNING, "cleanup after a failed start failed", e);
       }
     }

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Thrown by {@link OpLog#open} when a record in the middle of the log is bad: unlike a torn tail,
- * records written after it would be lost by truncating, so an operator has to decide. The message
- * names the file and byte offset.
+ * Thrown by {@link OpLog#open(Path, OpLogOptions, io.micrometer.core.instrument.MeterRegistry,
+ * long)} when a bad record held a position the store has not applied (or its extent is unknown):
+ * unlike a torn tail or damage behind the store, opening past it would lose acknowledged writes, so
+ * an operator has to decide ({@link LogRepair}). Also thrown by a replay that meets damage past
+ * where it starts. The message names the file and byte offset.
  */
 public final class CorruptLogException extends IOException {
 

@@ -1,5 +1,6 @@
 package io.samzakv.oplog;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -93,36 +94,38 @@ public final class OpLog implements AutoCloseable {
     this.durablePosition = new AtomicLong(lastPosition);
   }
 
-  /**
-   * Opens or creates the log in dir, validating segments: a torn tail (a short or checksum-failing
-   * record at the very end of the last segment, followed by nothing but EOF or zero bytes) is
-   * truncated (and fsynced) and reported via System.Logger at WARNING and via recoveryReport(); a
-   * bad record with valid data after it, or in a non-last segment, throws CorruptLogException
-   * naming file and offset. registry may be null (then no metrics).
-   */
+  /** {@link #open(Path, OpLogOptions, MeterRegistry, long)} for a log no store has applied from. */
   public static OpLog open(Path dir, OpLogOptions options, MeterRegistry registry)
+      throws IOException {
+    return open(dir, options, registry, 0);
+  }
+
+  /**
+   * Opens or creates the log in dir, validating every segment against {@code appliedPosition}, the
+   * position the store has applied through (see {@code LogRecovery}): a torn tail is truncated,
+   * damage whose records the store already holds is logged at WARNING, counted in recoveryReport()
+   * and moved aside, and damage that held a record past the store throws CorruptLogException naming
+   * file and offset. Positions go on from the larger of the log's end and appliedPosition. registry
+   * may be null (then no metrics).
+   */
+  public static OpLog open(
+      Path dir, OpLogOptions options, MeterRegistry registry, long appliedPosition)
       throws IOException {
     Objects.requireNonNull(options, "options");
     Files.createDirectories(dir);
     DirectoryLock dirLock = DirectoryLock.acquire(dir);
     try {
-      LogRecovery.Result recovered = LogRecovery.recover(dir);
+      LogRecovery.Result recovered = LogRecovery.recover(dir, appliedPosition);
       RecoveryReport report = recovered.report();
-      if (report.tornTail()) {
-        LOG.log(
-            Level.WARNING,
-            () ->
-                "Truncated a torn tail of "
-                    + report.bytesTruncated()
-                    + " bytes from op log segment "
-                    + report.file()
-                    + " at byte offset "
-                    + report.offset()
-                    + "; the log now ends at position "
-                    + report.lastPosition());
+      if (registry != null) {
+        Gauge.builder("kv.oplog.recovery.skipped.records", report::skippedRecords)
+            .description("damaged op-log records skipped at start because the store held them")
+            .register(registry);
       }
       Segment active =
-          recovered.last() == null ? Segment.create(dir, 1) : Segment.reopen(recovered.last());
+          recovered.last() == null
+              ? Segment.create(dir, report.lastPosition() + 1)
+              : Segment.reopen(recovered.last());
       OpLog log =
           new OpLog(
               dir, dirLock, options, FsyncMetrics.of(registry), recovered.sealed(), active, report);
@@ -271,16 +274,22 @@ public final class OpLog implements AutoCloseable {
         if (status == SegmentReader.Status.END) {
           return;
         }
-        if (status != SegmentReader.Status.RECORD) {
-          throw new CorruptLogException(segment.path(), at, status.problem());
+        if (status != SegmentReader.Status.RECORD || reader.position() != previous + 1) {
+          // Damage recovery left in place (see LogRecovery) is stepped over when all it held
+          // lies at or before fromExclusive; anything else is corruption.
+          String problem =
+              status != SegmentReader.Status.RECORD
+                  ? status.problem()
+                  : "position " + reader.position() + " where " + (previous + 1) + " was expected";
+          SegmentReader.Resync resync = reader.resync(at, previous);
+          if (resync == null || resync.position() > fromExclusive + 1) {
+            throw new CorruptLogException(segment.path(), at, problem);
+          }
+          reader.seek(resync.offset());
+          previous = resync.position() - 1;
+          continue;
         }
         long position = reader.position();
-        if (position != previous + 1) {
-          throw new CorruptLogException(
-              segment.path(),
-              at,
-              "position " + position + " where " + (previous + 1) + " was expected");
-        }
         previous = position;
         if (position > fromExclusive) {
           consumer.accept(reader.record());

@@ -69,6 +69,35 @@ final class SegmentReader implements AutoCloseable {
     return offset;
   }
 
+  /** Moves to {@code at}, where {@link #resync} found a good frame. */
+  void seek(long at) {
+    offset = at;
+  }
+
+  /** A good frame found past damage: where it starts and the position it carries. */
+  record Resync(long offset, long position) {}
+
+  /**
+   * Looks past the bad frame at {@code at} for the first good frame whose position can follow
+   * {@code previous}: above it, by at most one more than the number of smallest frames the skipped
+   * bytes could hold. The bound keeps a frame-shaped run of bytes inside some value from passing
+   * for the log's next record. Returns null when no such frame follows in this segment.
+   */
+  Resync resync(long at, long previous) throws IOException {
+    for (long candidate = at + 1; candidate + HEADER + MIN_BODY <= limit; candidate++) {
+      // The position is checked before the checksum: it rules out almost every offset for the
+      // price of one read, where a checksum could cost megabytes per offset.
+      long position = RecordFrame.position(window, load(candidate, HEADER + 8) + HEADER);
+      long mostSkipped = (candidate - at) / (HEADER + MIN_BODY);
+      if (position > previous
+          && position <= previous + 1 + mostSkipped
+          && probe(candidate) == Status.RECORD) {
+        return new Resync(candidate, position);
+      }
+    }
+    return null;
+  }
+
   /** Validates the frame at {@link #offset()} and, when it is a good record, steps past it. */
   Status next() throws IOException {
     Status status = probe(offset);

@@ -8,7 +8,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,7 +98,7 @@ class ConfigLoaderTest {
     Path file = dir.resolve("other.json");
     Files.writeString(file, "{\"http_port\": 8181, \"partitions\": 16}");
 
-    NodeConfig config = ConfigLoader.load(new String[] {"--conf", file.toString()}, Map.of());
+    NodeConfig config = ConfigLoader.load(file, Map.of());
 
     assertThat(config.httpPort()).isEqualTo(8181);
     assertThat(config.partitions()).isEqualTo(16);
@@ -102,15 +109,65 @@ class ConfigLoaderTest {
     Path broken = dir.resolve("broken.json");
     Files.writeString(broken, "{not json");
 
-    assertThatThrownBy(
-            () ->
-                ConfigLoader.load(
-                    new String[] {"--conf", dir.resolve("none.json").toString()}, Map.of()))
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("none.json"), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("none.json");
-    assertThatThrownBy(
-            () -> ConfigLoader.load(new String[] {"--conf", broken.toString()}, Map.of()))
+    assertThatThrownBy(() -> ConfigLoader.load(broken, Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("broken.json");
+  }
+
+  @Test
+  void unknownKeyInTheConfFileIsRefusedNamingKeyAndFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("node.json");
+    Files.writeString(file, "{\"http_prot\": 8181}");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(file.toString())
+        .hasMessageContaining("unknown key 'http_prot'")
+        .hasMessageContaining("did you mean 'http_port'?");
+  }
+
+  @Test
+  void unknownKvVariableIsAWarningNamingItAndTheNearestSetting() {
+    List<String> warnings = new ArrayList<>();
+    Logger logger = Logger.getLogger(ConfigLoader.class.getName());
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel() == Level.WARNING) {
+              warnings.add(new SimpleFormatter().formatMessage(record));
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    logger.addHandler(capture);
+    try {
+      NodeConfig config =
+          ConfigLoader.load(
+              null, Map.of("KV_HTTP_PROT", "9000", "KV_NO_SUCH_THING", "1", "KV_JAR", "x.jar"));
+      assertThat(config.httpPort()).as("the misspelt variable is ignored").isEqualTo(8080);
+    } finally {
+      logger.removeHandler(capture);
+    }
+    assertThat(warnings)
+        .containsExactly(
+            "ignoring environment variable KV_HTTP_PROT: no such setting (did you mean"
+                + " 'KV_HTTP_PORT'?)",
+            "ignoring environment variable KV_NO_SUCH_THING: no such setting");
+  }
+
+  @Test
+  void spellingSuggestsOnlyNearNames() {
+    assertThat(Spelling.suggestion("KV_FSNYC", List.of("KV_FSYNC", "KV_HTTP_PORT")))
+        .isEqualTo(" (did you mean 'KV_FSYNC'?)");
+    assertThat(Spelling.suggestion("KV_COLOUR", List.of("KV_FSYNC", "KV_HTTP_PORT"))).isEmpty();
   }
 }

@@ -74,6 +74,16 @@ final class KvProcess implements AutoCloseable {
 
   /** As {@link #start(Path, Map, String...)} for a node that gets its HTTP port elsewhere. */
   static KvProcess start(Path workDir, int httpPort, Map<String, String> env, String... args) {
+    return start(workDir, httpPort, env, List.of(), args);
+  }
+
+  /** As {@link #start(Path, Map, String...)} with extra JVM options ({@code -Dname=value}). */
+  static KvProcess start(
+      Path workDir,
+      int httpPort,
+      Map<String, String> env,
+      List<String> jvmOptions,
+      String... args) {
     String jar = System.getProperty("samzakv.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException(
@@ -85,12 +95,9 @@ final class KvProcess implements AutoCloseable {
     Path err = workDir.resolve("node-" + launch + ".stderr");
     List<String> command =
         new java.util.ArrayList<>(
-            List.of(
-                java,
-                "-Xmx512m",
-                "-Dhazelcast.phone.home.enabled=false",
-                "-jar",
-                Path.of(jar).toAbsolutePath().toString()));
+            List.of(java, "-Xmx512m", "-Dhazelcast.phone.home.enabled=false"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command)

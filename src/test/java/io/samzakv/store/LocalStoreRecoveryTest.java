@@ -225,6 +225,42 @@ class LocalStoreRecoveryTest {
     }
   }
 
+  @Test
+  void engineAheadOfTheLogAfterACutTailGetsNewWritesNumberedAfterIt() throws Exception {
+    // Seen with a lagging fsync: the log's torn tail is cut at 10 while LMDB has applied 12.
+    try (OpLog log = StoreFixture.openLog(dir, StoreFixture.Settings.defaults(), null);
+        StorageEngine storage = StoreFixture.openStorage(dir)) {
+      List<Mutation> applied = new ArrayList<>();
+      for (int i = 1; i <= 12; i++) {
+        byte[] stored = CODEC.encode(1, bytes("v" + i));
+        if (i <= 10) {
+          assertThat(log.append(partition("a/" + i), LogOp.PUT, key("a/" + i), stored))
+              .isEqualTo(i);
+        }
+        applied.add(Mutation.put(partition("a/" + i), key("a/" + i), stored));
+      }
+      log.commit().join();
+      storage.apply(new WriteBatch(applied, 12));
+    }
+
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
+      assertThat(fx.log.lastPosition()).isEqualTo(12);
+      await(fx.put("a/13", "v13"));
+      await(fx.put("a/1", "v1 again"));
+      assertThat(fx.log.lastPosition()).as("A+1 and on, never a position LMDB has").isEqualTo(14);
+      assertThat(fx.storage.appliedPosition()).isEqualTo(14);
+    }
+    try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {
+      assertThat(fx.storage.appliedPosition()).isEqualTo(14);
+      assertThat(text(await(fx.get("a/1")).value())).isEqualTo("v1 again");
+      assertThat(await(fx.get("a/1")).version()).isEqualTo(2);
+      assertThat(text(await(fx.get("a/12")).value())).isEqualTo("v12");
+      assertThat(text(await(fx.get("a/13")).value())).isEqualTo("v13");
+      await(fx.put("a/14", "v14"));
+      assertThat(fx.log.lastPosition()).isEqualTo(15);
+    }
+  }
+
   private Path onlySegment() throws IOException {
     try (Stream<Path> files = Files.list(dir.resolve("oplog"))) {
       List<Path> segments = files.filter(file -> file.toString().endsWith(".log")).toList();

@@ -72,7 +72,7 @@ final class StoreFixture implements AutoCloseable {
     this.settings = settings;
     this.context = vertx.getOrCreateContext();
     this.storage = openStorage(dir);
-    this.log = openLog(dir, settings, registry);
+    this.log = openLog(dir, settings, registry, storage.appliedPosition());
     this.alarms = new Alarms();
     this.store =
         LocalStore.recover(
@@ -102,10 +102,17 @@ final class StoreFixture implements AutoCloseable {
 
   static OpLog openLog(Path dir, Settings settings, SimpleMeterRegistry registry)
       throws IOException {
+    return openLog(dir, settings, registry, 0);
+  }
+
+  /** The op log as a node opens it, knowing the position the engine has applied through. */
+  static OpLog openLog(Path dir, Settings settings, SimpleMeterRegistry registry, long applied)
+      throws IOException {
     return OpLog.open(
         dir.resolve("oplog"),
         new OpLogOptions(FsyncPolicy.ALWAYS, settings.segmentBytes(), Duration.ofMillis(100)),
-        registry);
+        registry,
+        applied);
   }
 
   /** The same data dir opened again, as a restarted node would. */
