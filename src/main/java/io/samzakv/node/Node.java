@@ -12,6 +12,7 @@ import io.samzakv.cluster.HazelcastSetup;
 import io.samzakv.cluster.PartitionDirectory;
 import io.samzakv.cluster.lock.LockService;
 import io.samzakv.config.NodeConfig;
+import io.samzakv.disk.NoSpaceException;
 import io.samzakv.kv.Alarms;
 import io.samzakv.oplog.CorruptLogException;
 import io.samzakv.oplog.OpLog;
@@ -125,6 +126,11 @@ public final class Node {
           new LmdbOptions(config.lmdbInitialMapBytes(), LMDB_MAX_READERS));
     } catch (PartitionCountMismatchException e) {
       throw new StartupException("KV_PARTITIONS", e.getMessage(), e);
+    } catch (NoSpaceException e) {
+      throw new StartupException(
+          "KV_DATA_DIR",
+          e.getMessage() + "; free disk space, or lower KV_LMDB_INITIAL_MAP_BYTES for a new node",
+          e);
     }
   }
 
@@ -157,13 +163,7 @@ public final class Node {
       NodeConfig config, PrometheusMeterRegistry registry, Alarms alarms) {
     int readers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     return new LocalStore.Options(
-        config.compression(),
-        config.maxValueBytes(),
-        config.cacheBytes(),
-        readers,
-        CHECKPOINT_INTERVAL,
-        registry,
-        alarms);
+        config.compression(), config.cacheBytes(), readers, CHECKPOINT_INTERVAL, registry, alarms);
   }
 
   private static Future<Vertx> startVertx(

@@ -78,7 +78,7 @@ class RecoveryTest {
     Path snapshot = dir.resolve("after-kill");
     try (OpLog log = OpLog.open(dir.resolve("live"), options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
       appendRecords(log, 1, 7);
-      log.commit().join();
+      log.commitNow();
       // The files as they are now, zero-filled space ahead of the records included, are what a
       // kill -9 leaves behind.
       Files.createDirectories(snapshot);
@@ -159,7 +159,7 @@ class RecoveryTest {
       assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, last));
 
       assertThat(log.append(0, LogOp.PUT, key(last + 1), value(last + 1))).isEqualTo(last + 1);
-      log.commit().join();
+      log.commitNow();
     }
     try (OpLog log = open()) {
       assertThat(log.recoveryReport().tornTail()).isFalse();
