@@ -347,6 +347,9 @@ public final class OpLog implements AutoCloseable {
       }
       closed = true;
       flush();
+    } catch (NoSpaceException e) {
+      // Appends never committed were never acknowledged: dropping them breaks no promise.
+      LOG.log(Level.WARNING, "op log closed without disk space for its uncommitted appends", e);
     } catch (IOException e) {
       flushFailure = e;
     } finally {

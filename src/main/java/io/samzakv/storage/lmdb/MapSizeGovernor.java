@@ -1,9 +1,11 @@
 package io.samzakv.storage.lmdb;
 
 import io.samzakv.disk.DiskSpace;
+import io.samzakv.disk.NoSpaceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReadWriteLock;
 import org.lmdbjava.Env;
@@ -115,6 +117,14 @@ final class MapSizeGovernor {
 
   /** Allocates the new size on disk first, outside the gate: readers need not wait for that. */
   private void resize(long newSize) {
+    long growth = newSize - info().mapSize;
+    // A posix_fallocate that runs out part-way may keep what it got (ext4 does), which would eat
+    // the rest of the disk for a growth that cannot happen: ask only when the room is there.
+    if (usableSpace() < growth) {
+      throw new NoSpaceException(
+          "no space on the file system to grow " + dataFile + " by " + growth + " bytes",
+          new IOException(dataFile.getParent() + ": " + usableSpace() + " bytes usable"));
+    }
     allocate(newSize);
     gate.writeLock().lock();
     try {
@@ -123,6 +133,14 @@ final class MapSizeGovernor {
       env.setMapSize(newSize);
     } finally {
       gate.writeLock().unlock();
+    }
+  }
+
+  private long usableSpace() {
+    try {
+      return Files.getFileStore(dataFile).getUsableSpace();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
