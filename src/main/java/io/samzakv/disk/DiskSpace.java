@@ -29,6 +29,14 @@ public final class DiskSpace {
   private static final int O_CLOEXEC = 0x80000;
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
+  /**
+   * Ranges are allocated this much at a time: a file system may keep what a failed call allocated
+   * before it ran out (ext4 and XFS do; tmpfs gives it back), so one call for a large range could
+   * take the rest of the disk and fail anyway. Chunked, a failure keeps less than one chunk more
+   * than the ranges before it, which the caller wanted anyway.
+   */
+  static final long CHUNK_BYTES = 8L << 20;
+
   /** The three calls of the C library this needs. */
   public interface LibC {
     @SaveError
@@ -43,7 +51,8 @@ public final class DiskSpace {
 
   /**
    * Makes sure the blocks of {@code file} in {@code [offset, offset + length)} are allocated,
-   * growing the file when that range ends past it.
+   * growing the file when that range ends past it. Blocks already allocated stay as they are, data
+   * included. On failure a prefix of the range may be allocated (see {@link #CHUNK_BYTES}).
    *
    * @throws NoSpaceException when the file system has no room (ENOSPC, or EDQUOT for a quota)
    * @throws IOException when the file cannot be opened or the allocation fails otherwise
@@ -59,9 +68,11 @@ public final class DiskSpace {
       throw new IOException(
           "cannot open " + file + " to allocate its space: " + describe(errno(libc)));
     }
-    int error;
+    int error = 0;
     try {
-      error = libc.posix_fallocate(fd, offset, length);
+      for (long at = offset; at < offset + length && error == 0; at += CHUNK_BYTES) {
+        error = libc.posix_fallocate(fd, at, Math.min(CHUNK_BYTES, offset + length - at));
+      }
     } finally {
       libc.close(fd);
     }

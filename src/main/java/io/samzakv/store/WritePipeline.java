@@ -93,6 +93,9 @@ final class WritePipeline implements AutoCloseable {
   /** Commands taken from the queue that did not fit into the last batch; sequencer only. */
   private final ArrayDeque<WriteCommand> carried = new ArrayDeque<>();
 
+  /** {@code carried.size()} for other threads. */
+  private volatile int carriedCount;
+
   private final OpLog log;
   private final StorageEngine storage;
   private final ValueCache cache;
@@ -141,7 +144,7 @@ final class WritePipeline implements AutoCloseable {
 
   /** Writes waiting for the sequencer. */
   int queueDepth() {
-    return queue.size() + carried.size();
+    return queue.size() + carriedCount;
   }
 
   /** Writes refused because the queue was full (503), since start. */
@@ -182,6 +185,7 @@ final class WritePipeline implements AutoCloseable {
       bytes += command.key().utf8().length + (command.isDelete() ? 0 : command.value().length);
       batch.add(command);
     }
+    carriedCount = carried.size();
     return batch;
   }
 
