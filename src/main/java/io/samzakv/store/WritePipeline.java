@@ -327,8 +327,9 @@ final class WritePipeline implements AutoCloseable {
    * Applies a logged batch. The room was reserved before logging, so the engine should not run out;
    * if its estimate fell short and the disk has no more, the batch cannot be refused any more (it
    * is in the log, and a restart would apply it), so it is tried again every second until the
-   * engine finds room, while new writes are refused at once. Returns false when the node stopped
-   * first: the batch's commands are then answered 503, their writes applied at the next start.
+   * engine finds room, while the writes queued behind it and new ones are refused with 507 at once
+   * (none of them is logged yet). Returns false when the node stopped first: the batch's commands
+   * are then answered 503, their writes applied at the next start.
    */
   private boolean applyOnceRoomIsFound(WriteBatch batch, List<WriteCommand> commands)
       throws InterruptedException {
@@ -341,6 +342,7 @@ final class WritePipeline implements AutoCloseable {
         alarms.raise(
             Alarm.NO_SPACE, "a logged write batch waits for disk space: " + e.getMessage());
         stalledForSpace = true;
+        refuseWaiting(e);
         if (!accepting) {
           KvException stopping =
               KvException.unavailable(
@@ -377,6 +379,17 @@ final class WritePipeline implements AutoCloseable {
     rejectedNoSpace.add(commands.size());
     KvException refusal = noSpace(e.getMessage());
     commands.forEach(command -> command.result().completeExceptionally(refusal));
+  }
+
+  /** Answers the writes queued behind a stalled batch: waiting for space has no bound. */
+  private void refuseWaiting(NoSpaceException e) {
+    List<WriteCommand> waiting = new ArrayList<>(carried);
+    carried.clear();
+    carriedCount = 0;
+    queue.drainTo(waiting);
+    if (!waiting.isEmpty()) {
+      refuseForSpace(e, waiting);
+    }
   }
 
   private static KvException noSpace(String why) {

@@ -1,6 +1,7 @@
 package io.samzakv.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.samzakv.codec.ValueCodec;
@@ -19,6 +20,7 @@ import io.samzakv.storage.lmdb.LmdbStorageEngine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -101,6 +103,24 @@ class WritePipelineIsolationTest {
     assertThat(put("later").get(WAIT_SECONDS, TimeUnit.SECONDS).version()).isEqualTo(1);
     assertThat(alarms.isRaised(Alarm.NO_SPACE)).as("cleared once writes get room").isFalse();
     assertThat(log.lastPosition()).isEqualTo(2);
+    assertThat(lmdb.get(0, bytes("refused"))).isNull();
+  }
+
+  @Test
+  void aLoggedBatchTheEngineFindsNoRoomForIsAppliedOnceRoomIsFound() throws Exception {
+    // The reservation passed but the apply still found no room: the batch is in the op log, so it
+    // must be applied, not refused; the writes behind it are refused meanwhile.
+    storage.failApply = new NoSpaceException("map cannot grow", new IOException("ENOSPC"));
+    CompletableFuture<WriteResult> stalled = put("stalled");
+    await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> alarms.isRaised(Alarm.NO_SPACE));
+
+    assertThat(failure(put("refused")).status()).isEqualTo(507);
+    assertThat(stalled).isNotDone();
+
+    storage.failApply = null;
+    assertThat(stalled.get(WAIT_SECONDS, TimeUnit.SECONDS).version()).isEqualTo(1);
+    assertThat(alarms.isRaised(Alarm.NO_SPACE)).isFalse();
+    assertThat(put("after").get(WAIT_SECONDS, TimeUnit.SECONDS).version()).isEqualTo(1);
     assertThat(lmdb.get(0, bytes("refused"))).isNull();
   }
 
