@@ -1,8 +1,7 @@
 /**
- * JMH micro-benchmarks of the parts under the request path: the LMDB engine (get, put, scan), the
- * value codec and the op log's group commit. Build and run them with {@code mvn -Pjmh -DskipTests
- * package && java -jar target/samza-kv-benchmarks.jar}; results and how to read them are in
- * BENCHMARKS.md.
+ * JMH micro-benchmarks of the parts under the request path: the LMDB engine (get, put, scan) and
+ * the value codec. Build and run them with {@code mvn -Pjmh -DskipTests package && java -jar
+ * target/samza-kv-benchmarks.jar}; results and how to read them are in BENCHMARKS.md.
  *
  * <p>All of them live in this one package rather than next to what they measure: they use only the
  * public API of each subject, as the node's own wiring does, so a benchmark can never lean on a

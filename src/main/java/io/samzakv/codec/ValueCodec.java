@@ -40,6 +40,12 @@ public final class ValueCodec {
   private static final int RAW_LENGTH_OFFSET = RAW_HEADER;
   private static final int COMPRESSED_HEADER = RAW_HEADER + 4;
 
+  /**
+   * The most bytes an encoding adds to its value: the raw header, since the compressed form is only
+   * used when it is smaller than the raw one.
+   */
+  public static final int MAX_HEADER_BYTES = RAW_HEADER;
+
   // View handles compile to single (byte-swapped) loads and stores instead of byte-by-byte shifts.
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -49,26 +55,31 @@ public final class ValueCodec {
   private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
 
   private final boolean compress;
-  private final int maxValueBytes;
+  private final int largestValueBytes;
   private final LZ4Compressor compressor = LZ4.fastCompressor();
   // The safe decompressor never reads or writes outside the arrays it is given, whatever the
   // input; the "fast" one trusts the input and is unfit for bytes read back from disk.
   private final LZ4SafeDecompressor decompressor = LZ4.safeDecompressor();
 
-  public ValueCodec(boolean compress, int maxValueBytes) {
-    if (maxValueBytes < 0) {
-      throw new IllegalArgumentException("maxValueBytes must be >= 0, got " + maxValueBytes);
+  /**
+   * @param largestValueBytes the largest value ever stored, which bounds what a decode allocates;
+   *     the largest possible, not the configured limit, so that lowering the limit never turns the
+   *     values stored before into "corrupt" ones
+   */
+  public ValueCodec(boolean compress, int largestValueBytes) {
+    if (largestValueBytes < 0) {
+      throw new IllegalArgumentException(
+          "largestValueBytes must be >= 0, got " + largestValueBytes);
     }
     this.compress = compress;
-    this.maxValueBytes = maxValueBytes;
+    this.largestValueBytes = largestValueBytes;
   }
 
-  /** The stored form of {@code value} at {@code version}; LZ4 only when it saves space. */
+  /**
+   * The stored form of {@code value} at {@code version}; LZ4 only when it saves space. The value's
+   * size is the caller's to check (the API does, against {@code KV_MAX_VALUE_BYTES}).
+   */
   public byte[] encode(long version, byte[] value) {
-    if (value.length > maxValueBytes) {
-      throw new IllegalArgumentException(
-          "value of " + value.length + " bytes exceeds the limit of " + maxValueBytes);
-    }
     if (compress && value.length >= COMPRESSION_THRESHOLD) {
       byte[] compressed = tryCompress(version, value);
       if (compressed != null) {
@@ -141,9 +152,9 @@ public final class ValueCodec {
   private byte[] decompress(byte[] stored) {
     int rawLength = readInt(stored, RAW_LENGTH_OFFSET);
     // Bounded before allocating: a (CRC-valid but) absurd length must not become a huge array.
-    if (rawLength < 0 || rawLength > maxValueBytes) {
+    if (rawLength < 0 || rawLength > largestValueBytes) {
       throw new CorruptValueException(
-          "compressed value claims " + rawLength + " raw bytes, limit is " + maxValueBytes);
+          "compressed value claims " + rawLength + " raw bytes, limit is " + largestValueBytes);
     }
     byte[] value = new byte[rawLength];
     int produced;

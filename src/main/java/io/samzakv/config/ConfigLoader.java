@@ -1,6 +1,7 @@
 package io.samzakv.config;
 
 import io.samzakv.oplog.FsyncPolicy;
+import io.samzakv.store.LocalStore;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -111,7 +112,9 @@ public final class ConfigLoader {
         Duration.ofMillis(intSetting(Setting.FSYNC_INTERVAL_MS, 100, 1, 60_000)),
         longSetting(Setting.CACHE_BYTES, 256L << 20, 0, Long.MAX_VALUE),
         parsed(Setting.COMPRESSION, true, ConfigLoader::compression),
-        intSetting(Setting.MAX_VALUE_BYTES, 1 << 20, 0, 64 << 20),
+        // Bounded by what one op-log record carries, so that no value the API accepts can fail
+        // the write path.
+        intSetting(Setting.MAX_VALUE_BYTES, 1 << 20, 0, LocalStore.LARGEST_VALUE_BYTES),
         longSetting(Setting.SEGMENT_BYTES, 64L << 20, 1 << 20, 1L << 34),
         longSetting(Setting.LMDB_INITIAL_MAP_BYTES, 64L << 20, 1 << 20, 1L << 40),
         httpInstances());

@@ -50,6 +50,11 @@ public final class KvException extends RuntimeException {
     return new KvException(503, "unavailable", message, null);
   }
 
+  /** 507: the disk has no room for the write (etcd's NOSPACE); nothing of it was stored. */
+  public static KvException noSpace(String message) {
+    return new KvException(507, "no_space", message, null);
+  }
+
   public static KvException corrupt(String message) {
     return new KvException(500, "corrupt", message, null);
   }

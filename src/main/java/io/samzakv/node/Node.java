@@ -10,6 +10,7 @@ import io.samzakv.cluster.ClusterMembers;
 import io.samzakv.cluster.HazelcastSetup;
 import io.samzakv.cluster.PartitionDirectory;
 import io.samzakv.config.NodeConfig;
+import io.samzakv.disk.NoSpaceException;
 import io.samzakv.kv.Alarms;
 import io.samzakv.lock.LockService;
 import io.samzakv.lock.LocksHeldGauge;
@@ -136,6 +137,11 @@ public final class Node {
           new LmdbOptions(config.lmdbInitialMapBytes(), LMDB_MAX_READERS));
     } catch (PartitionCountMismatchException e) {
       throw new StartupException("KV_PARTITIONS", e.getMessage(), e);
+    } catch (NoSpaceException e) {
+      throw new StartupException(
+          "KV_DATA_DIR",
+          e.getMessage() + "; free disk space, or lower KV_LMDB_INITIAL_MAP_BYTES for a new node",
+          e);
     } catch (LinkageError e) {
       throw new StartupException(
           "lmdbjava.native.lib",
@@ -190,13 +196,7 @@ public final class Node {
       NodeConfig config, PrometheusMeterRegistry registry, Alarms alarms) {
     int readers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     return new LocalStore.Options(
-        config.compression(),
-        config.maxValueBytes(),
-        config.cacheBytes(),
-        readers,
-        CHECKPOINT_INTERVAL,
-        registry,
-        alarms);
+        config.compression(), config.cacheBytes(), readers, CHECKPOINT_INTERVAL, registry, alarms);
   }
 
   private static Future<Vertx> startVertx(

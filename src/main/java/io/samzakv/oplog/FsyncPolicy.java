@@ -1,8 +1,8 @@
 package io.samzakv.oplog;
 
-/** When {@link OpLog#commit()} forces appended records to stable storage. */
+/** When {@link OpLog#commitNow()} forces committed records to stable storage. */
 public enum FsyncPolicy {
-  /** Every commit waits for an fsync that covers it; concurrent commits share one fsync. */
+  /** Every commit fsyncs before it returns; the caller batches appends to share one fsync. */
   ALWAYS,
   /** Commits return at once; a background thread fsyncs every {@code fsyncInterval}. */
   INTERVAL,

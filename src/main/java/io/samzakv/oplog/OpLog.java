@@ -2,6 +2,7 @@ package io.samzakv.oplog;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.samzakv.disk.NoSpaceException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -14,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,31 +27,41 @@ import java.util.zip.CRC32C;
  * The segmented, append-only op log: every accepted write gets a position here before it is
  * applied, so it can be replayed after a crash and shipped to replicas.
  *
- * <p>Appends are encoded into one reusable direct buffer and reach the OS only in batches (at a
- * commit, when the buffer fills, on a roll), so the PUT path costs no syscall per record.
- * Durability follows {@link FsyncPolicy}. There are two ways to commit: {@link #commitNow} fsyncs
- * on the caller's thread, for a single writer that batches its own appends (the node's write
- * pipeline); {@link #commit()} returns a future, and with ALWAYS a {@link GroupCommitter} shares
- * each fsync among all the concurrent committers waiting for it.
+ * <p>Appends are encoded into one reusable direct buffer and reach the OS only at {@link
+ * #commitNow}, all of them in one write, so the PUT path costs no syscall per record. Durability
+ * follows {@link FsyncPolicy}: with ALWAYS the committing thread fsyncs, so a caller that gathers
+ * many appends per commit (the node's write pipeline) gets group commit from that alone. Callers
+ * bound what they append between two commits; the buffer grows to hold it.
  *
- * <p>Thread contract: every public method is thread-safe. Appends, flushes, rolls and the segment
- * list are guarded by one lock, held only for memory copies and the occasional write or roll, never
- * across an fsync of the active segment; fsyncs run on the sync thread or a {@link #commitNow}
- * caller (ALWAYS) or the interval thread (INTERVAL). {@link #replay} reads files outside the lock.
+ * <p>What a commit writes lands whole or not at all as far as space goes: the segment's room for it
+ * is allocated first (see {@link Segment#reserve}), and a roll to a new segment completes before
+ * any record goes there. When the file system has no room, the appends since the last commit are
+ * dropped, their positions handed out again, and {@code NoSpaceException} thrown: the log stays
+ * valid and usable. Any other write or fsync failure may have left part of a batch in a file, so
+ * the log then refuses all further work until it is reopened (recovery sorts the file out).
+ *
+ * <p>Thread contract: every public method is thread-safe. Appends, writes, rolls and the segment
+ * list are guarded by one lock, held only for memory copies and writes, never across an fsync of
+ * the active segment; fsyncs run on a {@link #commitNow} caller (ALWAYS) or the interval thread
+ * (INTERVAL). {@link #replay} reads files outside the lock.
  */
 public final class OpLog implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(OpLog.class.getName());
 
-  /** Starting size of the append buffer; a bigger record grows it until the next flush. */
-  private static final int BUFFER_BYTES = 256 << 10;
+  /**
+   * The most key and value bytes one record can carry: its frame's fixed fields take the rest of
+   * the frame limit. Whoever puts more into a record (a value and its header, say) must stay below.
+   */
+  public static final int MAX_PAYLOAD_BYTES = RecordFrame.MAX_BODY - RecordFrame.MIN_BODY;
 
-  /** Appends without a commit are written out past this, to bound what a crash can lose. */
-  private static final int FLUSH_BYTES = 64 << 10;
+  /** Starting size of the append buffer; a bigger batch grows it until the next write. */
+  private static final int BUFFER_BYTES = 256 << 10;
 
   private final Path dir;
   private final DirectoryLock dirLock;
   private final OpLogOptions options;
+  private final SpaceAllocator allocator;
   private final FsyncMetrics metrics;
   private final RecoveryReport recoveryReport;
   private final ReentrantLock lock = new ReentrantLock();
@@ -71,13 +81,13 @@ public final class OpLog implements AutoCloseable {
   /** Written under lock, read without it. */
   private volatile long lastPosition;
 
-  private GroupCommitter committer;
   private ScheduledExecutorService intervalSyncer;
 
   private OpLog(
       Path dir,
       DirectoryLock dirLock,
       OpLogOptions options,
+      SpaceAllocator allocator,
       FsyncMetrics metrics,
       List<SealedSegment> sealed,
       Segment active,
@@ -85,6 +95,7 @@ public final class OpLog implements AutoCloseable {
     this.dir = dir;
     this.dirLock = dirLock;
     this.options = options;
+    this.allocator = allocator;
     this.metrics = metrics;
     this.sealed = new ArrayDeque<>(sealed);
     this.active = active;
@@ -111,6 +122,20 @@ public final class OpLog implements AutoCloseable {
   public static OpLog open(
       Path dir, OpLogOptions options, MeterRegistry registry, long appliedPosition)
       throws IOException {
+    return open(dir, options, registry, appliedPosition, SpaceAllocator.DISK);
+  }
+
+  /**
+   * {@link #open(Path, OpLogOptions, MeterRegistry, long)} with segment space from {@code
+   * allocator}.
+   */
+  static OpLog open(
+      Path dir,
+      OpLogOptions options,
+      MeterRegistry registry,
+      long appliedPosition,
+      SpaceAllocator allocator)
+      throws IOException {
     Objects.requireNonNull(options, "options");
     Files.createDirectories(dir);
     DirectoryLock dirLock = DirectoryLock.acquire(dir);
@@ -124,11 +149,18 @@ public final class OpLog implements AutoCloseable {
       }
       Segment active =
           recovered.last() == null
-              ? Segment.create(dir, report.lastPosition() + 1)
-              : Segment.reopen(recovered.last());
+              ? Segment.create(dir, report.lastPosition() + 1, allocator)
+              : Segment.reopen(recovered.last(), allocator);
       OpLog log =
           new OpLog(
-              dir, dirLock, options, FsyncMetrics.of(registry), recovered.sealed(), active, report);
+              dir,
+              dirLock,
+              options,
+              allocator,
+              FsyncMetrics.of(registry),
+              recovered.sealed(),
+              active,
+              report);
       log.startSyncing();
       return log;
     } catch (IOException | RuntimeException e) {
@@ -138,21 +170,16 @@ public final class OpLog implements AutoCloseable {
   }
 
   private void startSyncing() {
-    switch (options.fsync()) {
-      case ALWAYS -> committer = new GroupCommitter("oplog-sync-" + dir.getFileName(), this::sync);
-      case INTERVAL -> {
-        intervalSyncer =
-            Executors.newSingleThreadScheduledExecutor(
-                task -> {
-                  Thread thread = new Thread(task, "oplog-interval-sync-" + dir.getFileName());
-                  thread.setDaemon(true);
-                  return thread;
-                });
-        long nanos = options.fsyncInterval().toNanos();
-        intervalSyncer.scheduleWithFixedDelay(
-            this::intervalSync, nanos, nanos, TimeUnit.NANOSECONDS);
-      }
-      case NEVER -> {}
+    if (options.fsync() == FsyncPolicy.INTERVAL) {
+      intervalSyncer =
+          Executors.newSingleThreadScheduledExecutor(
+              task -> {
+                Thread thread = new Thread(task, "oplog-interval-sync-" + dir.getFileName());
+                thread.setDaemon(true);
+                return thread;
+              });
+      long nanos = options.fsyncInterval().toNanos();
+      intervalSyncer.scheduleWithFixedDelay(this::intervalSync, nanos, nanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -161,10 +188,10 @@ public final class OpLog implements AutoCloseable {
   }
 
   /**
-   * Appends one record; thread-safe (appends are serialized internally; uncontended must be cheap).
-   * Returns its position (LSN). Bytes may sit in an in-memory buffer until commit(). Rolls to a new
-   * segment when the active one passes segmentBytes (the old segment is flushed and fsynced before
-   * it is closed, unless policy NEVER).
+   * Appends one record to the in-memory batch and returns its position (LSN); it reaches the file
+   * at the next {@link #commitNow}. Thread-safe (appends are serialized internally; uncontended
+   * must be cheap). A record that cannot be framed (key and value over {@link #MAX_PAYLOAD_BYTES})
+   * is refused with an IllegalArgumentException and changes nothing.
    *
    * @param value the value of a PUT (may be empty); must be null for a DELETE
    */
@@ -179,16 +206,11 @@ public final class OpLog implements AutoCloseable {
     try {
       ensureWritable();
       if (buffer.remaining() < frameSize) {
-        makeRoom(frameSize);
+        growBuffer(frameSize);
       }
       long position = lastPosition + 1;
       RecordFrame.encode(buffer, crc, position, partition, op, key, value);
       lastPosition = position;
-      if (active.size() + buffer.position() >= options.segmentBytes()) {
-        roll();
-      } else if (buffer.position() >= FLUSH_BYTES) {
-        flush();
-      }
       return position;
     } finally {
       lock.unlock();
@@ -196,35 +218,14 @@ public final class OpLog implements AutoCloseable {
   }
 
   /**
-   * Writes everything appended so far to the OS and returns a future completed with the highest
-   * position that is durable under the policy. ALWAYS: completes after an fsync that covers every
-   * record appended before this call; concurrent commits share one fsync (group commit) and their
-   * futures complete in position order, on the sync thread. INTERVAL: completes at once; a
-   * background thread fsyncs every fsyncInterval. NEVER: completes at once, never fsyncs (except at
-   * close). Thread-safe.
-   */
-  public CompletableFuture<Long> commit() {
-    lock.lock();
-    try {
-      ensureWritable();
-      flush();
-      // Submitting under the lock keeps the committer's queue in position order, and keeps
-      // close() from stopping the committer between our check and our submit.
-      return options.fsync() == FsyncPolicy.ALWAYS
-          ? committer.submit(lastPosition)
-          : CompletableFuture.completedFuture(lastPosition);
-    } catch (IOException | RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * {@link #commit()} on the calling thread: writes everything appended so far to the OS and, under
-   * ALWAYS, fsyncs it before returning; returns the highest position durable under the policy. A
-   * caller that gathers many writes per call (the write pipeline) gets group commit from that
-   * alone, without handing each batch to the sync thread and back. Blocking; thread-safe.
+   * Writes every record appended since the last commit to the active segment (rolling to a new one
+   * first when they would take it past segmentBytes) and, under ALWAYS, fsyncs them before
+   * returning; returns the highest position durable under the policy (INTERVAL: a background thread
+   * fsyncs every fsyncInterval; NEVER: only close fsyncs). Blocking; thread-safe.
+   *
+   * @throws io.samzakv.disk.NoSpaceException when the file system has no room for the records: they
+   *     are dropped (as by {@link #discardUncommitted}) and the log stays usable
+   * @throws IOException when a write or fsync failed; the log refuses all further work
    */
   public long commitNow() throws IOException {
     lock.lock();
@@ -241,9 +242,23 @@ public final class OpLog implements AutoCloseable {
   }
 
   /**
+   * Drops every record appended since the last commit; the next append reuses the first of their
+   * positions. For a caller whose batch failed before its commit.
+   */
+  public void discardUncommitted() {
+    lock.lock();
+    try {
+      dropBuffered();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Calls consumer for every retained record with position > fromExclusive, in position order. It
-   * reads the segment files as they were when called (appends made meanwhile are not seen); a
-   * segment deleted meanwhile by {@link #deleteSegmentsThrough} ends it with an IOException.
+   * writes out uncommitted appends first (without an fsync) and reads the segment files as they
+   * were when called (appends made meanwhile are not seen); a segment deleted meanwhile by {@link
+   * #deleteSegmentsThrough} ends it with an IOException.
    */
   public void replay(long fromExclusive, Consumer<LogRecord> consumer) throws IOException {
     List<SealedSegment> segments;
@@ -353,8 +368,7 @@ public final class OpLog implements AutoCloseable {
   }
 
   /**
-   * Flushes, fsyncs, stops the sync threads (failing nothing that was appended: pending commits
-   * complete), closes files. Idempotent.
+   * Writes out and fsyncs uncommitted appends, stops the interval thread, closes files. Idempotent.
    */
   @Override
   public void close() throws IOException {
@@ -366,13 +380,13 @@ public final class OpLog implements AutoCloseable {
       }
       closed = true;
       flush();
+    } catch (NoSpaceException e) {
+      // Appends never committed were never acknowledged: dropping them breaks no promise.
+      LOG.log(Level.WARNING, "op log closed without disk space for its uncommitted appends", e);
     } catch (IOException e) {
       flushFailure = e;
     } finally {
       lock.unlock();
-    }
-    if (committer != null) {
-      committer.close();
     }
     if (intervalSyncer != null) {
       stopIntervalSyncer();
@@ -407,8 +421,8 @@ public final class OpLog implements AutoCloseable {
 
   /**
    * fsyncs everything written to the OS so far and returns the position that covers. Runs on the
-   * sync or interval thread, or a {@link #commitNow} caller; takes the lock only to see what to
-   * force, never while forcing.
+   * interval thread or a {@link #commitNow} caller; takes the lock only to see what to force, never
+   * while forcing.
    */
   private long sync() throws IOException {
     Segment segment;
@@ -440,16 +454,12 @@ public final class OpLog implements AutoCloseable {
     return Math.max(covered, durablePosition.get());
   }
 
+  /**
+   * Only fsyncs what commits wrote: writing out appends here could put half of a caller's batch in
+   * the file, which a later failure of that batch could then not take back.
+   */
   private void intervalSync() {
     try {
-      lock.lock();
-      try {
-        if (!closed) {
-          flush();
-        }
-      } finally {
-        lock.unlock();
-      }
       sync();
     } catch (IOException e) {
       LOG.log(Level.ERROR, "Op log fsync failed; stopping interval syncs", e);
@@ -482,56 +492,95 @@ public final class OpLog implements AutoCloseable {
     }
   }
 
-  /** Writes the buffered frames to the active segment. Caller holds the lock. */
+  /**
+   * Writes the buffered frames to the active segment, into space reserved for all of them first.
+   * Caller holds the lock. When the space cannot be had, nothing was written: the frames are
+   * dropped and the failure thrown. A failure after that point may have left part of them in the
+   * file, where appending more would hide the tear, so the log fails.
+   */
   private void flush() throws IOException {
     if (buffer.position() == 0) {
       return;
     }
+    int bytes = buffer.position();
+    try {
+      if (active.size() > 0 && active.size() + bytes > options.segmentBytes()) {
+        roll();
+      }
+      active.reserve(bytes);
+    } catch (NoSpaceException e) {
+      dropBuffered();
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      // Nothing of the frames was written, but a disk that fails this way is not to be trusted
+      // with the next batch either (a zero-fill or an fsync of the old segment failed).
+      dropBuffered();
+      failure = e instanceof IOException io ? io : new IOException(e);
+      throw e;
+    }
     buffer.flip();
     try {
       active.write(buffer);
-    } catch (IOException e) {
-      // Part of a frame may have reached the file; appending after it would hide the tear.
-      failure = e;
+    } catch (IOException | RuntimeException e) {
+      failure = e instanceof IOException io ? io : new IOException(e);
       throw e;
     }
     writtenPosition = lastPosition;
     if (buffer.capacity() > BUFFER_BYTES) {
-      // Give a buffer grown for one huge record back, instead of pinning it for good.
+      // Give a buffer grown for one big batch back, instead of pinning it for good.
       buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
     } else {
       buffer.clear();
     }
   }
 
-  /** Makes the buffer able to take a frame of frameSize bytes. Caller holds the lock. */
-  private void makeRoom(int frameSize) throws IOException {
-    flush();
-    if (buffer.capacity() < frameSize) {
-      buffer = ByteBuffer.allocateDirect(frameSize);
-    }
+  /** Forgets the frames not yet written; their positions are handed out again. Holds the lock. */
+  private void dropBuffered() {
+    buffer.clear();
+    lastPosition = writtenPosition;
+  }
+
+  /** Makes the buffer able to take {@code frameSize} more bytes, keeping what it holds. */
+  private void growBuffer(int frameSize) {
+    long needed = (long) buffer.position() + frameSize;
+    int capacity = (int) Math.min(Integer.MAX_VALUE, Math.max(needed, 2L * buffer.capacity()));
+    ByteBuffer grown = ByteBuffer.allocateDirect(capacity);
+    grown.put(buffer.flip());
+    buffer = grown;
   }
 
   /**
-   * Seals the active segment and starts the next one, named after the next position. Caller holds
-   * the lock. The fsync here is the price of never needing to revisit a sealed segment.
+   * Seals the active segment and starts the next one, named after the next position, with room for
+   * the buffered frames. Caller holds the lock. The old segment is sealed (cut to its records and
+   * fsynced: the price of never revisiting it) before the new one exists, so a crash at any point
+   * leaves a valid log; when the new one cannot be created or given its room, it is removed and the
+   * old one stays active, so a roll either happens whole or not at all.
    */
   private void roll() throws IOException {
-    flush();
+    long start = System.nanoTime();
+    boolean force = options.fsync() != FsyncPolicy.NEVER;
+    active.seal(force);
+    if (force) {
+      recordFsync(start, writtenPosition);
+    }
+    Segment next;
     try {
-      if (options.fsync() == FsyncPolicy.NEVER) {
-        active.close(false);
-      } else {
-        long start = System.nanoTime();
-        active.close(true);
-        recordFsync(start, lastPosition);
-      }
-      sealed.addLast(
-          new SealedSegment(active.path(), active.firstPosition(), lastPosition, active.size()));
-      active = Segment.create(dir, lastPosition + 1);
+      next = Segment.create(dir, writtenPosition + 1, allocator);
     } catch (IOException e) {
-      failure = e;
+      if (Files.getFileStore(dir).getUsableSpace() < Segment.PREALLOCATED_BYTES) {
+        throw new NoSpaceException("no space on the file system for a new segment in " + dir, e);
+      }
       throw e;
     }
+    try {
+      next.reserve(buffer.position());
+    } catch (IOException | RuntimeException e) {
+      next.discard();
+      throw e;
+    }
+    active.close(false);
+    sealed.addLast(
+        new SealedSegment(active.path(), active.firstPosition(), writtenPosition, active.size()));
+    active = next;
   }
 }

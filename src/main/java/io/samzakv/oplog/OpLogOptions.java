@@ -7,7 +7,8 @@ import java.util.Objects;
  * How the op log syncs and how large its segment files grow.
  *
  * @param fsync when commits are made durable
- * @param segmentBytes the active segment is rolled once it holds at least this many bytes
+ * @param segmentBytes a commit that would take the active segment past this many bytes rolls to a
+ *     new one first (a commit bigger than this gets a segment of its own)
  * @param fsyncInterval how often {@link FsyncPolicy#INTERVAL} fsyncs; ignored by the other policies
  */
 public record OpLogOptions(FsyncPolicy fsync, long segmentBytes, Duration fsyncInterval) {

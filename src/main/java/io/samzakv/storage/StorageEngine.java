@@ -27,9 +27,22 @@ public interface StorageEngine extends AutoCloseable {
   List<KeyValue> scan(int[] partitions, byte[] start, byte[] end, int limit);
 
   /**
+   * Makes room for {@link #apply} of {@code batch} ahead of it, by a conservative estimate: grows
+   * the store, its disk space allocated up front, so that applying the batch will not run out.
+   * Changes nothing but the room; call it before the batch is promised anywhere (logged).
+   *
+   * @throws io.samzakv.disk.NoSpaceException when the disk cannot give the room
+   * @throws IllegalArgumentException when a mutation names no partition or an unfit key
+   */
+  void reserve(WriteBatch batch);
+
+  /**
    * Applies every mutation in one atomic transaction, and in that same transaction records {@code
-   * batch.appliedThrough()} as the op-log position applied so far. Grows the map as needed: a full
-   * map never fails a write, deletes included.
+   * batch.appliedThrough()} as the op-log position applied so far. Grows the store as needed (as
+   * {@link #reserve} does, and again if the estimate fell short), deletes included.
+   *
+   * @throws io.samzakv.disk.NoSpaceException when it must grow and the disk cannot give the room;
+   *     nothing of the batch is applied
    */
   void apply(WriteBatch batch);
 

@@ -45,6 +45,14 @@ import java.util.function.Supplier;
 public final class LocalStore implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(LocalStore.class.getName());
 
+  /**
+   * The largest value a write can carry: one op-log record must hold it with the longest key and
+   * the codec's header. {@code KV_MAX_VALUE_BYTES} is bounded by it when the node starts, so that a
+   * value the API accepts can always be logged.
+   */
+  public static final int LARGEST_VALUE_BYTES =
+      OpLog.MAX_PAYLOAD_BYTES - Key.MAX_BYTES - ValueCodec.MAX_HEADER_BYTES;
+
   private final OpLog log;
   private final StorageEngine storage;
   private final ValueCodec codec;
@@ -56,9 +64,9 @@ public final class LocalStore implements AutoCloseable {
   private LocalStore(OpLog log, StorageEngine storage, Options options, long checkpointed) {
     this.log = log;
     this.storage = storage;
-    this.codec = new ValueCodec(options.compression(), options.maxValueBytes());
+    this.codec = new ValueCodec(options.compression(), LARGEST_VALUE_BYTES);
     this.cache = new ValueCache(options.cacheBytes(), options.registry());
-    this.pipeline = new WritePipeline(log, storage, cache, codec);
+    this.pipeline = new WritePipeline(log, storage, cache, codec, options.alarms());
     this.checkpointer = new Checkpointer(log, storage, options.checkpointInterval(), checkpointed);
     this.readers = Executors.newFixedThreadPool(options.readerThreads(), readerThreads());
     if (options.registry() != null) {
@@ -69,7 +77,6 @@ public final class LocalStore implements AutoCloseable {
   /** How a store encodes, caches and checkpoints. */
   public record Options(
       boolean compression,
-      int maxValueBytes,
       long cacheBytes,
       int readerThreads,
       Duration checkpointInterval,

@@ -24,9 +24,11 @@ final class StoreMeters {
                 + WritePipeline.QUEUE_CAPACITY
                 + ")")
         .register(registry);
-    FunctionCounter.builder(
-            "kv.write.queue.rejections", pipeline, WritePipeline::queueFullRejections)
+    FunctionCounter.builder("kv.write.queue.rejections", pipeline, WritePipeline::rejectedQueueFull)
         .description("Writes refused with 503 because the write queue was full")
+        .register(registry);
+    FunctionCounter.builder("kv.write.nospace.rejections", pipeline, WritePipeline::rejectedNoSpace)
+        .description("Writes refused with 507 because the disk had no room for them")
         .register(registry);
     Gauge.builder("kv.lmdb.map", storage, engine -> engine.space().reservedBytes())
         .description("LMDB map size: the most the data file can grow to before the map is resized")

@@ -51,7 +51,11 @@ class LayeringTest {
   static final ArchRule lowerLayersDoNotReachUp =
       noClasses()
           .that()
-          .resideInAnyPackage("io.samzakv.storage..", "io.samzakv.oplog..", "io.samzakv.codec..")
+          .resideInAnyPackage(
+              "io.samzakv.storage..",
+              "io.samzakv.oplog..",
+              "io.samzakv.codec..",
+              "io.samzakv.disk..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(

@@ -76,15 +76,6 @@ class ValueCodecTest {
   }
 
   @Test
-  void valueOverTheLimitIsRejectedOnEncode() {
-    ValueCodec small = new ValueCodec(true, 100);
-
-    assertThatThrownBy(() -> small.encode(1, new byte[101]))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("101");
-  }
-
-  @Test
   void everySingleBitFlipOfASmallRawValueIsDetected() {
     assertEveryFlipDetected(codec.encode(9, "small value".getBytes(UTF_8)), 1);
   }

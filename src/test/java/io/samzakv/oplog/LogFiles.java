@@ -30,12 +30,15 @@ final class LogFiles {
     return String.format("value-%014d", n).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Appends records n = from..to as PUTs of key(n) = value(n) and commits them. */
+  /**
+   * Appends records n = from..to as PUTs of key(n) = value(n), committing each on its own (so each
+   * may roll the segment, as single writes of the node do).
+   */
   static void appendRecords(OpLog log, long from, long to) throws IOException {
     for (long n = from; n <= to; n++) {
       assertThat(log.append((int) (n % 4), LogOp.PUT, key(n), value(n))).isEqualTo(n);
+      log.commitNow();
     }
-    log.commit().join();
   }
 
   static List<LogRecord> replayAll(OpLog log, long fromExclusive) throws IOException {

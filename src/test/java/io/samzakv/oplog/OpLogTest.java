@@ -40,7 +40,7 @@ class OpLogTest {
       appendRecords(log, 1, 100);
       log.append(3, LogOp.DELETE, key(101), null);
       log.append(2, LogOp.PUT, key(102), new byte[0]);
-      log.commit().join();
+      log.commitNow();
     }
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
       assertThat(log.lastPosition()).isEqualTo(102);
@@ -74,19 +74,34 @@ class OpLogTest {
   }
 
   @Test
-  void activeSegmentRollsOncePastSegmentBytes() throws IOException {
+  void activeSegmentRollsBeforeACommitThatWouldTakeItPastSegmentBytes() throws IOException {
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 10 * FRAME), null)) {
-      appendRecords(log, 1, 9);
+      appendRecords(log, 1, 10);
       assertThat(log.segmentCount()).isEqualTo(1);
-      appendRecords(log, 10, 10);
+      appendRecords(log, 11, 11);
       assertThat(log.segmentCount()).isEqualTo(2);
-      appendRecords(log, 11, 25);
+      appendRecords(log, 12, 25);
       assertThat(log.segmentCount()).isEqualTo(3);
       assertThat(Files.size(segment(dir, 1))).isEqualTo(10L * FRAME);
       assertThat(Files.size(segment(dir, 11))).isEqualTo(10L * FRAME);
     }
     // Closing cuts the active segment's zero-filled space off.
     assertThat(Files.size(segment(dir, 21))).isEqualTo(5L * FRAME);
+  }
+
+  @Test
+  void oneCommitIsNeverSplitAcrossSegments() throws IOException {
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 10 * FRAME), null)) {
+      appendRecords(log, 1, 5);
+      for (long n = 6; n <= 20; n++) {
+        log.append(0, LogOp.PUT, key(n), value(n));
+      }
+      log.commitNow();
+
+      assertThat(log.segmentCount()).isEqualTo(2);
+    }
+    assertThat(Files.size(segment(dir, 1))).isEqualTo(5L * FRAME);
+    assertThat(Files.size(segment(dir, 6))).isEqualTo(15L * FRAME);
   }
 
   @Test
@@ -109,7 +124,11 @@ class OpLogTest {
   @Test
   void numberingContinuesAfterReopenEvenWhenOnlyAnEmptyActiveSegmentRemains() throws IOException {
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 10 * FRAME), null)) {
-      appendRecords(log, 1, 20); // the 20th record rolls to an empty segment named 21
+      appendRecords(log, 1, 20);
+    }
+    // What a crash leaves after a roll created the next segment but wrote nothing into it.
+    Files.createFile(segment(dir, 21));
+    try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 10 * FRAME), null)) {
       assertThat(log.deleteSegmentsThrough(20)).isEqualTo(2);
     }
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 10 * FRAME), null)) {
@@ -129,7 +148,7 @@ class OpLogTest {
       log.append(0, LogOp.PUT, key(1), value(1));
       log.append(0, LogOp.PUT, key(2), big);
       log.append(0, LogOp.PUT, key(3), value(3));
-      log.commit().join();
+      log.commitNow();
     }
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 30), null)) {
       List<LogRecord> records = replayAll(log, 0);
@@ -156,7 +175,7 @@ class OpLogTest {
     log.close();
     assertThatThrownBy(() -> log.append(0, LogOp.PUT, key(1), value(1)))
         .isInstanceOf(IllegalStateException.class);
-    assertThat(log.commit()).isCompletedExceptionally();
+    assertThatThrownBy(log::commitNow).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

@@ -79,7 +79,7 @@ class RecoveryTest {
     Path snapshot = dir.resolve("after-kill");
     try (OpLog log = OpLog.open(dir.resolve("live"), options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
       appendRecords(log, 1, 7);
-      log.commit().join();
+      log.commitNow();
       // The files as they are now, zero-filled space ahead of the records included, are what a
       // kill -9 leaves behind.
       Files.createDirectories(snapshot);
@@ -155,7 +155,7 @@ class RecoveryTest {
           .containsExactly(damaged(segment(dir, 1)), damaged(segment(dir, 11)));
       assertThat(log.lastPosition()).isEqualTo(15);
       assertThat(log.append(0, LogOp.PUT, key(16), value(16))).isEqualTo(16);
-      log.commit().join();
+      log.commitNow();
     }
     try (OpLog log = open(15)) {
       assertThat(log.recoveryReport()).isEqualTo(RecoveryReport.clean(16));
@@ -174,7 +174,7 @@ class RecoveryTest {
       assertThat(log.recoveryReport().quarantined()).containsExactly(damaged(segment(dir, 1)));
       assertThat(positions(replayAll(log, 13))).containsExactly(14L, 15L);
       assertThat(log.append(0, LogOp.PUT, key(16), value(16))).isEqualTo(16);
-      log.commit().join();
+      log.commitNow();
     }
     assertThat(segment(dir, 16)).as("appends go to a fresh segment, after the damage").exists();
     try (OpLog log = open(13)) {
@@ -226,7 +226,7 @@ class RecoveryTest {
       assertThat(log.lastPosition()).isEqualTo(16);
       assertThat(log.append(0, LogOp.PUT, key(17), value(17))).isEqualTo(17);
       assertThat(log.append(0, LogOp.PUT, key(18), value(18))).isEqualTo(18);
-      log.commit().join();
+      log.commitNow();
     }
     try (OpLog log = open(16)) {
       assertThat(log.recoveryReport().skippedRecords())
@@ -320,7 +320,7 @@ class RecoveryTest {
       assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, last));
 
       assertThat(log.append(0, LogOp.PUT, key(last + 1), value(last + 1))).isEqualTo(last + 1);
-      log.commit().join();
+      log.commitNow();
     }
     try (OpLog log = open()) {
       assertThat(log.recoveryReport().tornTail()).isFalse();

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LocalStoreRecoveryTest {
-  private static final ValueCodec CODEC = new ValueCodec(true, StoreFixture.MAX_VALUE_BYTES);
+  private static final ValueCodec CODEC = new ValueCodec(true, LocalStore.LARGEST_VALUE_BYTES);
   private static final Partitioner PARTITIONER = new Partitioner(StoreFixture.PARTITIONS);
   @RegisterExtension static final SharedVertx vertx = new SharedVertx();
 
@@ -108,7 +108,7 @@ class LocalStoreRecoveryTest {
       }
       appendPut(log, "crash/0", 2, "v2 of 0");
       appendDelete(log, "crash/1");
-      log.commit().join();
+      log.commitNow();
       assertThat(storage.appliedPosition()).isZero();
     }
 
@@ -144,7 +144,7 @@ class LocalStoreRecoveryTest {
       for (int i = 51; i <= 60; i++) {
         appendPut(log, "p/" + i, 1, "v" + i);
       }
-      log.commit().join();
+      log.commitNow();
       // The engine took the first 50 records before the crash, the rest only reached the log.
       storage.apply(new WriteBatch(applied, 50));
 
@@ -167,13 +167,13 @@ class LocalStoreRecoveryTest {
     try (OpLog log = StoreFixture.openLog(dir, StoreFixture.Settings.defaults(), null);
         StorageEngine storage = StoreFixture.openStorage(dir)) {
       appendPut(log, "t/kept", 1, "kept");
-      log.commit().join();
+      log.commitNow();
     }
     // A closed segment is exactly as long as its records.
     long sizeBeforeTornRecord = Files.size(onlySegment());
     try (OpLog log = StoreFixture.openLog(dir, StoreFixture.Settings.defaults(), null)) {
       appendPut(log, "t/torn", 1, "x".repeat(200));
-      log.commit().join();
+      log.commitNow();
     }
     // A crash mid-write: only half of the last frame reached the disk.
     Path segment = onlySegment();
@@ -239,7 +239,7 @@ class LocalStoreRecoveryTest {
         }
         applied.add(Mutation.put(partition("a/" + i), key("a/" + i), stored));
       }
-      log.commit().join();
+      log.commitNow();
       storage.apply(new WriteBatch(applied, 12));
     }
 

@@ -35,7 +35,6 @@ import java.util.function.Supplier;
  */
 final class StoreFixture implements AutoCloseable {
   static final int PARTITIONS = 8;
-  static final int MAX_VALUE_BYTES = 1 << 20;
   static final long WAIT_SECONDS = 30;
 
   final Path dir;
@@ -79,13 +78,7 @@ final class StoreFixture implements AutoCloseable {
             log,
             storage,
             new LocalStore.Options(
-                true,
-                MAX_VALUE_BYTES,
-                settings.cacheBytes(),
-                4,
-                settings.checkpointInterval(),
-                registry,
-                alarms));
+                true, settings.cacheBytes(), 4, settings.checkpointInterval(), registry, alarms));
   }
 
   static StoreFixture open(Path dir, Vertx vertx) throws IOException {

@@ -35,7 +35,9 @@ import org.lmdbjava.Txn;
  * forced to disk because the op log is the durability mechanism; {@link #sync} forces them when the
  * op log wants to drop records. {@code MDB_WRITEMAP} lets a commit write pages straight into the
  * shared mapping instead of copying every dirty page out with {@code pwrite}, which was most of a
- * batch's apply time; the data file is therefore sparse and as large as the map.
+ * batch's apply time. LMDB makes the data file as large as the map; {@link MapSizeGovernor}
+ * allocates its blocks on disk ahead of every use, so a full disk fails a write cleanly instead of
+ * crashing the JVM.
  *
  * <p>Thread contract: {@link #apply} from one writer thread at a time; {@link #get}, {@link #scan},
  * {@link #sync}, {@link #appliedPosition} and {@link #space} from any thread. Every transaction
@@ -59,14 +61,20 @@ public final class LmdbStorageEngine implements StorageEngine {
   private volatile SpaceUsage space;
 
   private LmdbStorageEngine(
-      Path dir, Env<ByteBuffer> env, Dbi<ByteBuffer>[] partitions, MetaDbi meta, long applied) {
+      Path dir,
+      Env<ByteBuffer> env,
+      ReadWriteLock gate,
+      MapSizeGovernor governor,
+      Dbi<ByteBuffer>[] partitions,
+      MetaDbi meta,
+      long applied) {
     this.dir = dir;
     this.env = env;
     this.partitions = partitions;
     this.meta = meta;
     this.buffers = new Buffers(env.getMaxKeySize());
-    this.gate = new ReentrantReadWriteLock();
-    this.governor = new MapSizeGovernor(env, gate);
+    this.gate = gate;
+    this.governor = governor;
     this.pageSize = env.stat().pageSize;
     this.appliedPosition = applied;
     refreshSpace();
@@ -76,6 +84,7 @@ public final class LmdbStorageEngine implements StorageEngine {
    * Opens or creates the store in {@code dir}.
    *
    * @throws PartitionCountMismatchException when {@code dir} was created with another count
+   * @throws io.samzakv.disk.NoSpaceException when the disk cannot hold the map
    */
   public static LmdbStorageEngine open(Path dir, int partitionCount, LmdbOptions options) {
     if (partitionCount <= 0) {
@@ -93,9 +102,14 @@ public final class LmdbStorageEngine implements StorageEngine {
             .setMaxReaders(options.maxReaders())
             .open(dir.toFile(), MDB_NOTLS, MDB_NOSYNC, MDB_NORDAHEAD, MDB_WRITEMAP);
     try {
+      ReadWriteLock gate = new ReentrantReadWriteLock();
+      MapSizeGovernor governor = new MapSizeGovernor(env, gate, dir.resolve("data.mdb"));
+      // Before the first write transaction: its pages must not land in holes of the file.
+      governor.allocateMap();
       MetaDbi meta = new MetaDbi(env);
       long applied = claimPartitionCount(dir, env, meta, partitionCount);
-      return new LmdbStorageEngine(dir, env, openPartitions(env, partitionCount), meta, applied);
+      return new LmdbStorageEngine(
+          dir, env, gate, governor, openPartitions(env, partitionCount), meta, applied);
     } catch (RuntimeException e) {
       env.close();
       throw e;
@@ -162,7 +176,7 @@ public final class LmdbStorageEngine implements StorageEngine {
   }
 
   @Override
-  public void apply(WriteBatch batch) {
+  public void reserve(WriteBatch batch) {
     long payload = 0;
     for (Mutation m : batch.mutations()) {
       partition(m.partition());
@@ -170,6 +184,11 @@ public final class LmdbStorageEngine implements StorageEngine {
       payload += m.key().length + (m.isDelete() ? 0 : m.value().length);
     }
     governor.ensureRoomFor(payload, batch.mutations().size());
+  }
+
+  @Override
+  public void apply(WriteBatch batch) {
+    reserve(batch);
     while (!tryApply(batch)) {
       governor.grow();
     }

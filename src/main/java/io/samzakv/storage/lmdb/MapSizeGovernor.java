@@ -1,6 +1,12 @@
 package io.samzakv.storage.lmdb;
 
+import io.samzakv.disk.DiskSpace;
+import io.samzakv.disk.NoSpaceException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.locks.ReadWriteLock;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvInfo;
@@ -10,6 +16,15 @@ import org.lmdbjava.EnvInfo;
  * beyond it fails with MDB_MAP_FULL, and so can a delete (copy-on-write pages, freelist updates).
  * The engine asks for room before each batch and calls {@link #grow} if a write still hits the
  * limit.
+ *
+ * <p>The environment runs with {@code MDB_WRITEMAP}: LMDB extends the data file to the map size as
+ * a sparse file and writes pages straight into the mapping. A page that lands in a hole when the
+ * disk is full is a SIGBUS that kills the JVM. So every byte of the map is allocated on disk before
+ * LMDB may use it: the whole map when the environment opens ({@link #allocateMap}) and each growth
+ * before the map grows. When the disk cannot give it, the map stays as it was and the caller gets a
+ * {@link io.samzakv.disk.NoSpaceException} before it wrote anything. The data file therefore takes
+ * its whole map size on disk, and growth steps are capped at {@link #MAX_GROWTH} so that a large
+ * map does not ask for as much again at once.
  *
  * <p>{@code mdb_env_set_mapsize} remaps the file and must only run while no transaction of this
  * process is open; LMDB does not check this. Every transaction in the engine runs under the read
@@ -27,14 +42,29 @@ final class MapSizeGovernor {
    */
   static final double HIGH_WATER = 0.7;
 
+  /** The map grows by doubling, but by at most this much at a time. */
+  static final long MAX_GROWTH = 1L << 30;
+
   private final Env<ByteBuffer> env;
   private final ReadWriteLock gate;
+  private final Path dataFile;
   private final long pageSize;
 
-  MapSizeGovernor(Env<ByteBuffer> env, ReadWriteLock gate) {
+  MapSizeGovernor(Env<ByteBuffer> env, ReadWriteLock gate, Path dataFile) {
     this.env = env;
     this.gate = gate;
+    this.dataFile = dataFile;
     this.pageSize = env.stat().pageSize;
+  }
+
+  /**
+   * Allocates the disk space of the whole map as it is now; call it after opening, before the first
+   * write transaction.
+   *
+   * @throws io.samzakv.disk.NoSpaceException when the disk cannot hold the map
+   */
+  void allocateMap() {
+    allocate(info().mapSize);
   }
 
   /**
@@ -43,6 +73,9 @@ final class MapSizeGovernor {
    * pages until no reader can see them) plus one copied leaf page per mutation (copy-on-write,
    * deletes included), but no more copied pages than exist, since a transaction copies a page at
    * most once.
+   *
+   * @throws io.samzakv.disk.NoSpaceException when the disk cannot hold the grown map; the map stays
+   *     as it was
    */
   void ensureRoomFor(long payloadBytes, int mutations) {
     EnvInfo info = info();
@@ -52,16 +85,24 @@ final class MapSizeGovernor {
     long needed = used + 2 * payloadBytes + Math.min(mutations * pageSize, used);
     long target = info.mapSize;
     while (needed > target * HIGH_WATER) {
-      target *= 2;
+      target = grown(target);
     }
     if (target > info.mapSize) {
       resize(target);
     }
   }
 
-  /** Doubles the map: the answer to a write that hit MDB_MAP_FULL despite the estimate. */
+  /**
+   * Grows the map one step: the answer to a write that hit MDB_MAP_FULL despite the estimate.
+   *
+   * @throws io.samzakv.disk.NoSpaceException when the disk cannot hold the grown map
+   */
   void grow() {
-    resize(info().mapSize * 2);
+    resize(grown(info().mapSize));
+  }
+
+  private static long grown(long size) {
+    return size + Math.min(size, MAX_GROWTH);
   }
 
   private EnvInfo info() {
@@ -74,7 +115,17 @@ final class MapSizeGovernor {
     }
   }
 
+  /** Allocates the new size on disk first, outside the gate: readers need not wait for that. */
   private void resize(long newSize) {
+    long growth = newSize - info().mapSize;
+    // A posix_fallocate that runs out part-way may keep what it got (ext4 does), which would eat
+    // the rest of the disk for a growth that cannot happen: ask only when the room is there.
+    if (usableSpace() < growth) {
+      throw new NoSpaceException(
+          "no space on the file system to grow " + dataFile + " by " + growth + " bytes",
+          new IOException(dataFile.getParent() + ": " + usableSpace() + " bytes usable"));
+    }
+    allocate(newSize);
     gate.writeLock().lock();
     try {
       // Env.setMapSize does not check for a closed Env; calling it on one would touch freed memory.
@@ -82,6 +133,22 @@ final class MapSizeGovernor {
       env.setMapSize(newSize);
     } finally {
       gate.writeLock().unlock();
+    }
+  }
+
+  private long usableSpace() {
+    try {
+      return Files.getFileStore(dataFile).getUsableSpace();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void allocate(long mapSize) {
+    try {
+      DiskSpace.allocate(dataFile, 0, mapSize);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -28,7 +28,7 @@ class MapSizeGovernorTest {
   void openEnv() {
     env = Env.create().setMapSize(MAP).setMaxDbs(1).open(dir.toFile());
     dbi = env.openDbi("d", MDB_CREATE);
-    governor = new MapSizeGovernor(env, new ReentrantReadWriteLock());
+    governor = new MapSizeGovernor(env, new ReentrantReadWriteLock(), dir.resolve("data.mdb"));
   }
 
   @AfterEach
