@@ -11,6 +11,7 @@ import io.samzakv.cluster.ClusterMembers;
 import io.samzakv.cluster.HazelcastSetup;
 import io.samzakv.cluster.PartitionDirectory;
 import io.samzakv.cluster.lock.LockService;
+import io.samzakv.codec.ValueCodec;
 import io.samzakv.config.NodeConfig;
 import io.samzakv.kv.Alarms;
 import io.samzakv.oplog.CorruptLogException;
@@ -18,6 +19,7 @@ import io.samzakv.oplog.OpLog;
 import io.samzakv.oplog.OpLogOptions;
 import io.samzakv.routing.KvRouter;
 import io.samzakv.storage.PartitionCountMismatchException;
+import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.lmdb.LmdbOptions;
 import io.samzakv.storage.lmdb.LmdbStorageEngine;
@@ -122,9 +124,12 @@ public final class Node {
       return LmdbStorageEngine.open(
           dataDir.root().resolve("lmdb"),
           config.partitions(),
-          new LmdbOptions(config.lmdbInitialMapBytes(), LMDB_MAX_READERS));
+          new LmdbOptions(
+              config.lmdbInitialMapBytes(), LMDB_MAX_READERS, ValueCodec.IDENTIFYING_BYTES));
     } catch (PartitionCountMismatchException e) {
       throw new StartupException("KV_PARTITIONS", e.getMessage(), e);
+    } catch (StorageCorruptException e) {
+      throw new StartupException("KV_DATA_DIR", "LMDB store is damaged: " + e.getMessage(), e);
     }
   }
 
@@ -163,7 +168,8 @@ public final class Node {
         readers,
         CHECKPOINT_INTERVAL,
         registry,
-        alarms);
+        alarms,
+        config.scrubInterval());
   }
 
   private static Future<Vertx> startVertx(
@@ -224,7 +230,12 @@ public final class Node {
         new KvRouter(directory, store, nodeId, config.partitions(), config.maxValueBytes());
     ApiRouter.Services services =
         new ApiRouter.Services(
-            router, new LockService(vertx, hazelcast), state, registry, config.maxValueBytes());
+            router,
+            new LockService(vertx, hazelcast),
+            state,
+            registry,
+            config.maxValueBytes(),
+            store);
 
     List<String> deployments = new ArrayList<>();
     int port = deployHttp(vertx, services, config, deployments);

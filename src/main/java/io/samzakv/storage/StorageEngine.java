@@ -6,11 +6,19 @@ import java.util.List;
  * The node's durable key-value engine: one keyspace per partition plus per-partition checkpoints.
  * It stores opaque value bytes (the codec's encoding); it knows nothing of versions or checksums.
  *
+ * <p>Evidence: every {@link #apply} also updates, in the same transaction, each touched partition's
+ * {@link Evidence} (entry count and digest of keys and value prefixes), so at any committed
+ * snapshot the evidence equals what the partition holds; {@link #scrub} checks that. Damage the
+ * engine meets at run time is a {@link StorageCorruptException}, never an absent key.
+ *
  * <p>Thread contract: {@link #apply} is called by exactly one writer thread at a time. Reads
  * ({@link #get}, {@link #scan}) may run concurrently from any number of non-event-loop threads and
  * never wait behind the writer (LMDB readers see the last committed snapshot).
  */
 public interface StorageEngine extends AutoCloseable {
+
+  /** Where the data lives (the file an operator restores), for messages. */
+  String location();
 
   /** The partition count the data directory was created with. */
   int partitionCount();
@@ -30,6 +38,13 @@ public interface StorageEngine extends AutoCloseable {
    * map never fails a write, deletes included.
    */
   void apply(WriteBatch batch);
+
+  /**
+   * Walks {@code partition} in one read snapshot, recounting and re-digesting it and passing every
+   * value to {@code check}, and holds the result against the evidence of that same snapshot. Damage
+   * met on the way is reported in the result, not thrown.
+   */
+  PartitionScrub scrub(int partition, ValueCheck check);
 
   /** The op-log position recorded by the last {@link #apply}, 0 for a new store. */
   long appliedPosition();

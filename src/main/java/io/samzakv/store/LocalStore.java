@@ -7,13 +7,16 @@ import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.Alarms;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
+import io.samzakv.kv.PartitionCheck;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.ScanItem;
 import io.samzakv.kv.ScanPage;
 import io.samzakv.kv.ScanRange;
+import io.samzakv.kv.ScrubService;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.storage.KeyValue;
+import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -39,9 +42,19 @@ import java.util.function.Supplier;
  * pool (bounded so LMDB reader slots never run out); they never queue behind writes. Writes go
  * through the {@link WritePipeline}. Every returned future completes on the caller's context.
  *
+ * <p>A partition found damaged (by a {@link Scrubber} or by a read or write meeting damage) answers
+ * 503 {@code partition_corrupt} to everything and takes no write; see {@link PartitionHealth}.
+ *
  * <p>Thread contract: the public methods are called on event loops; the store owns its threads.
  */
-public final class LocalStore implements AutoCloseable {
+public final class LocalStore implements AutoCloseable, ScrubService {
+  /**
+   * How long start-up may scrub before serving. Measured: about X s per million 100-byte entries on
+   * 2 cores, so a store of a few million entries is fully checked before it serves; a larger one
+   * finishes its first scrub in the background.
+   */
+  private static final Duration START_SCRUB_BUDGET = Duration.ofSeconds(10);
+
   private static final System.Logger LOG = System.getLogger(LocalStore.class.getName());
 
   private final OpLog log;
@@ -51,13 +64,23 @@ public final class LocalStore implements AutoCloseable {
   private final WritePipeline pipeline;
   private final Checkpointer checkpointer;
   private final ExecutorService readers;
+  private final PartitionHealth health;
+  private final Scrubber scrubber;
 
-  private LocalStore(OpLog log, StorageEngine storage, Options options) {
+  private LocalStore(
+      OpLog log,
+      StorageEngine storage,
+      Options options,
+      ValueCodec codec,
+      PartitionHealth health,
+      Scrubber scrubber) {
     this.log = log;
     this.storage = storage;
-    this.codec = new ValueCodec(options.compression(), options.maxValueBytes());
+    this.codec = codec;
+    this.health = health;
+    this.scrubber = scrubber;
     this.cache = new ValueCache(options.cacheBytes(), options.registry());
-    this.pipeline = new WritePipeline(log, storage, cache, codec);
+    this.pipeline = new WritePipeline(log, storage, cache, codec, health);
     this.checkpointer = new Checkpointer(log, storage, options.checkpointInterval());
     this.readers = Executors.newFixedThreadPool(options.readerThreads(), readerThreads());
   }
@@ -70,20 +93,39 @@ public final class LocalStore implements AutoCloseable {
       int readerThreads,
       Duration checkpointInterval,
       MeterRegistry registry,
-      Alarms alarms) {}
+      Alarms alarms,
+      Duration scrubInterval) {}
 
-  /** Replays the log into the engine (blocking: call it off the event loop) and opens the store. */
+  /**
+   * Scrubs the engine, replays the log into its intact partitions (blocking: call it off the event
+   * loop) and opens the store.
+   */
   public static LocalStore recover(OpLog log, StorageEngine storage, Options options)
       throws IOException {
-    long begin = System.nanoTime();
-    long replayed = Recovery.replay(log, storage);
+    ValueCodec codec = new ValueCodec(options.compression(), options.maxValueBytes());
+    PartitionHealth health = new PartitionHealth(options.alarms(), storage.location());
+    Scrubber scrubber = new Scrubber(storage, codec, health, options.registry());
+    // Before the replay: the evidence matches every committed state, and the replay must not
+    // write into a partition that turns out to be damaged.
+    long replayed;
+    long begin;
+    List<Integer> unscrubbed;
+    try {
+      unscrubbed = scrubber.atStart(START_SCRUB_BUDGET);
+      begin = System.nanoTime();
+      replayed = Recovery.replay(log, storage, health);
+    } catch (IOException | RuntimeException e) {
+      scrubber.close();
+      throw e;
+    }
     LOG.log(
         Level.INFO,
         "recovered: replayed {0,number,#} op-log records in {1,number,#} ms, store at position {2,number,#}",
         replayed,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
         storage.appliedPosition());
-    return new LocalStore(log, storage, options);
+    scrubber.schedule(unscrubbed, options.scrubInterval());
+    return new LocalStore(log, storage, options, codec, health, scrubber);
   }
 
   private static java.util.concurrent.ThreadFactory readerThreads() {
@@ -96,6 +138,10 @@ public final class LocalStore implements AutoCloseable {
   }
 
   public Future<VersionedValue> get(int partition, Key key) {
+    KvException refusal = health.refusal(partition);
+    if (refusal != null) {
+      return Future.failedFuture(refusal);
+    }
     VersionedValue cached = cache.getIfPresent(key.text());
     if (cached != null) {
       return Future.succeededFuture(cached);
@@ -111,7 +157,12 @@ public final class LocalStore implements AutoCloseable {
   }
 
   private VersionedValue load(int partition, Key key) {
-    byte[] stored = storage.get(partition, key.utf8());
+    byte[] stored;
+    try {
+      stored = storage.get(partition, key.utf8());
+    } catch (StorageCorruptException e) {
+      throw health.damaged(e);
+    }
     return stored == null ? null : decode(key.text(), stored);
   }
 
@@ -134,6 +185,10 @@ public final class LocalStore implements AutoCloseable {
   }
 
   private Future<WriteResult> write(WriteCommand command) {
+    KvException refusal = health.refusal(command.partition());
+    if (refusal != null) {
+      return Future.failedFuture(refusal);
+    }
     pipeline.submit(command);
     // The pipeline fails commands with KvExceptions directly, so nothing needs unwrapping here.
     return onCallerContext(command.result());
@@ -141,9 +196,21 @@ public final class LocalStore implements AutoCloseable {
 
   /** Up to {@code limit} entries of {@code range} across {@code partitions}, in key order. */
   public Future<ScanPage> scan(int[] partitions, ScanRange range, int limit) {
+    for (int partition : partitions) {
+      KvException refusal = health.refusal(partition);
+      if (refusal != null) {
+        // A scan that skipped a damaged partition would present its keys as absent.
+        return Future.failedFuture(refusal);
+      }
+    }
     return onReaders(
         () -> {
-          List<KeyValue> found = storage.scan(partitions, range.start(), range.end(), limit + 1);
+          List<KeyValue> found;
+          try {
+            found = storage.scan(partitions, range.start(), range.end(), limit + 1);
+          } catch (StorageCorruptException e) {
+            throw health.damaged(e);
+          }
           List<ScanItem> items = new ArrayList<>(Math.min(found.size(), limit));
           for (KeyValue entry : found.subList(0, Math.min(found.size(), limit))) {
             String key = Key.fromUtf8(entry.key()).text();
@@ -153,6 +220,12 @@ public final class LocalStore implements AutoCloseable {
           String next = found.size() > limit ? Key.fromUtf8(found.get(limit).key()).text() : null;
           return new ScanPage(items, next);
         });
+  }
+
+  /** Scrubs every partition now; damaged ones are marked as a background scrub would. */
+  @Override
+  public Future<List<PartitionCheck>> scrub() {
+    return onCallerContext(scrubber.scrubNow());
   }
 
   private <T> Future<T> onReaders(Supplier<T> read) {
@@ -187,6 +260,7 @@ public final class LocalStore implements AutoCloseable {
   public void close() throws IOException {
     pipeline.close();
     checkpointer.close();
+    scrubber.close();
     readers.shutdown();
     checkpointer.checkpoint();
     log.close();

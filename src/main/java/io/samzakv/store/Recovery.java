@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * Brings the engine up to the end of the op log at start-up: every record past the engine's applied
  * position is applied again, in order, in batches. Records are idempotent (a put carries the whole
  * stored value, a delete of an absent key is a no-op), so a crash during recovery only means it
- * runs again.
+ * runs again. Records of partitions marked damaged are not applied (writing into a damaged page can
+ * abort the process); those partitions stay unavailable until repaired.
  *
  * <p>Thread contract: single use, on one thread, before the store serves.
  */
@@ -22,17 +23,19 @@ final class Recovery implements Consumer<LogRecord> {
   private static final int BATCH = 4096;
 
   private final StorageEngine storage;
+  private final PartitionHealth health;
   private final List<Mutation> batch = new ArrayList<>(BATCH);
   private long lastPosition;
   private long replayed;
 
-  private Recovery(StorageEngine storage) {
+  private Recovery(StorageEngine storage, PartitionHealth health) {
     this.storage = storage;
+    this.health = health;
   }
 
   /** Replays what the engine lacks and returns how many records that was. */
-  static long replay(OpLog log, StorageEngine storage) throws IOException {
-    Recovery recovery = new Recovery(storage);
+  static long replay(OpLog log, StorageEngine storage, PartitionHealth health) throws IOException {
+    Recovery recovery = new Recovery(storage, health);
     log.replay(storage.appliedPosition(), recovery);
     recovery.flush();
     return recovery.replayed;
@@ -54,7 +57,7 @@ final class Recovery implements Consumer<LogRecord> {
 
   private void flush() {
     if (!batch.isEmpty()) {
-      storage.apply(new WriteBatch(List.copyOf(batch), lastPosition));
+      health.applyHealthy(storage, new WriteBatch(List.copyOf(batch), lastPosition));
       batch.clear();
     }
   }

@@ -9,6 +9,7 @@ import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.LogOp;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.storage.Mutation;
+import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.WriteBatch;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -63,15 +65,22 @@ final class WritePipeline implements AutoCloseable {
   private final StorageEngine storage;
   private final ValueCache cache;
   private final ValueCodec codec;
+  private final PartitionHealth health;
   private final Thread sequencer;
   private volatile boolean accepting = true;
   private volatile Throwable failure;
 
-  WritePipeline(OpLog log, StorageEngine storage, ValueCache cache, ValueCodec codec) {
+  WritePipeline(
+      OpLog log,
+      StorageEngine storage,
+      ValueCache cache,
+      ValueCodec codec,
+      PartitionHealth health) {
     this.log = log;
     this.storage = storage;
     this.cache = cache;
     this.codec = codec;
+    this.health = health;
     this.sequencer = new Thread(this::runSequencer, "kv-sequencer");
     sequencer.setDaemon(true);
     sequencer.start();
@@ -146,7 +155,17 @@ final class WritePipeline implements AutoCloseable {
     if (failure != null) {
       return new Sequenced(command, failedStore(), null, null);
     }
-    long current = currentVersion(command, batchVersions);
+    KvException damaged = health.refusal(command.partition());
+    long current = 0;
+    try {
+      current = damaged != null ? 0 : currentVersion(command, batchVersions);
+    } catch (StorageCorruptException e) {
+      damaged = health.damaged(e);
+    }
+    if (damaged != null) {
+      // Nothing is logged for a damaged partition: it takes no write until it is repaired.
+      return new Sequenced(command, damaged, null, null);
+    }
     boolean corrupt = current == CORRUPT;
     if (corrupt && !command.precondition().equals(Precondition.NONE)) {
       // The version is unknowable, so no condition on it can be checked. An unconditional write
@@ -208,10 +227,12 @@ final class WritePipeline implements AutoCloseable {
         mutations.add(entry.mutation());
       }
     }
+    Set<Integer> leftOut;
     try {
-      if (!mutations.isEmpty()) {
-        storage.apply(new WriteBatch(mutations, appliedThrough));
-      }
+      leftOut =
+          mutations.isEmpty()
+              ? Set.of()
+              : health.applyHealthy(storage, new WriteBatch(mutations, appliedThrough));
     } catch (RuntimeException e) {
       fail(e, entries.stream().map(Sequenced::command).toList());
       return;
@@ -220,6 +241,11 @@ final class WritePipeline implements AutoCloseable {
       WriteCommand command = entry.command();
       if (entry.rejection() != null) {
         command.result().completeExceptionally(entry.rejection());
+        continue;
+      }
+      if (leftOut.contains(command.partition())) {
+        // Found damaged while applying: logged but not applied, and not acknowledged.
+        command.result().completeExceptionally(health.refusal(command.partition()));
         continue;
       }
       String key = command.key().text();

@@ -3,6 +3,7 @@ package io.samzakv.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.samzakv.codec.ValueCodec;
 import io.samzakv.codec.VersionedValue;
 import io.samzakv.kv.Alarms;
 import io.samzakv.kv.Key;
@@ -85,7 +86,8 @@ final class StoreFixture implements AutoCloseable {
                 4,
                 settings.checkpointInterval(),
                 registry,
-                alarms));
+                alarms,
+                Duration.ZERO));
   }
 
   static StoreFixture open(Path dir, Vertx vertx) throws IOException {
@@ -97,7 +99,10 @@ final class StoreFixture implements AutoCloseable {
   }
 
   static LmdbStorageEngine openStorage(Path dir) {
-    return LmdbStorageEngine.open(dir.resolve("lmdb"), PARTITIONS, new LmdbOptions(1 << 20, 126));
+    return LmdbStorageEngine.open(
+        dir.resolve("lmdb"),
+        PARTITIONS,
+        new LmdbOptions(1 << 20, 126, ValueCodec.IDENTIFYING_BYTES));
   }
 
   static OpLog openLog(Path dir, Settings settings, SimpleMeterRegistry registry)

@@ -6,17 +6,26 @@ import static org.lmdbjava.EnvFlags.MDB_NOSYNC;
 import static org.lmdbjava.EnvFlags.MDB_NOTLS;
 import static org.lmdbjava.EnvFlags.MDB_WRITEMAP;
 
+import io.samzakv.storage.EntryDigest;
+import io.samzakv.storage.Evidence;
 import io.samzakv.storage.KeyValue;
 import io.samzakv.storage.Mutation;
 import io.samzakv.storage.PartitionCountMismatchException;
+import io.samzakv.storage.PartitionScrub;
+import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
+import io.samzakv.storage.ValueCheck;
 import io.samzakv.storage.WriteBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -26,7 +35,8 @@ import org.lmdbjava.Txn;
 
 /**
  * The node's storage on LMDB: one environment per node, one database ({@code p00000}, ...) per
- * partition and a {@code meta} database with the partition count and the applied op-log position.
+ * partition and a {@code meta} database with the partition count, the applied op-log position and
+ * each partition's {@link Evidence}.
  *
  * <p>The environment is opened with {@code MDB_NOTLS}, so a read transaction is not tied to the
  * thread's reader slot and any pool thread can read, and with {@code MDB_NOSYNC}: commits are not
@@ -41,8 +51,11 @@ import org.lmdbjava.Txn;
  * to close, so readers never wait for the writer's transactions, only for a resize.
  */
 public final class LmdbStorageEngine implements StorageEngine {
+  private static final System.Logger LOG = System.getLogger(LmdbStorageEngine.class.getName());
 
   private final Path dir;
+  private final String dataFile;
+  private final EntryDigest digest;
   private final Env<ByteBuffer> env;
   private final Dbi<ByteBuffer>[] partitions;
   private final MetaDbi meta;
@@ -52,8 +65,15 @@ public final class LmdbStorageEngine implements StorageEngine {
   private volatile long appliedPosition;
 
   private LmdbStorageEngine(
-      Path dir, Env<ByteBuffer> env, Dbi<ByteBuffer>[] partitions, MetaDbi meta, long applied) {
+      Path dir,
+      Env<ByteBuffer> env,
+      Dbi<ByteBuffer>[] partitions,
+      MetaDbi meta,
+      long applied,
+      EntryDigest digest) {
     this.dir = dir;
+    this.dataFile = dataFile(dir);
+    this.digest = digest;
     this.env = env;
     this.partitions = partitions;
     this.meta = meta;
@@ -67,6 +87,8 @@ public final class LmdbStorageEngine implements StorageEngine {
    * Opens or creates the store in {@code dir}.
    *
    * @throws PartitionCountMismatchException when {@code dir} was created with another count
+   * @throws StorageCorruptException when the catalog of databases or the metadata is damaged, so
+   *     that nothing in the store can be trusted
    */
   public static LmdbStorageEngine open(Path dir, int partitionCount, LmdbOptions options) {
     if (partitionCount <= 0) {
@@ -84,12 +106,59 @@ public final class LmdbStorageEngine implements StorageEngine {
             .setMaxReaders(options.maxReaders())
             .open(dir.toFile(), MDB_NOTLS, MDB_NOSYNC, MDB_NORDAHEAD, MDB_WRITEMAP);
     try {
-      MetaDbi meta = new MetaDbi(env);
+      MetaDbi meta = new MetaDbi(env, partitionCount);
       long applied = claimPartitionCount(dir, env, meta, partitionCount);
-      return new LmdbStorageEngine(dir, env, openPartitions(env, partitionCount), meta, applied);
+      Dbi<ByteBuffer>[] dbis = openPartitions(dir, env, partitionCount, applied == 0);
+      EntryDigest digest = new EntryDigest(options.digestedValueBytes());
+      recordMissingEvidence(dir, env, meta, dbis, digest);
+      return new LmdbStorageEngine(dir, env, dbis, meta, applied, digest);
     } catch (RuntimeException e) {
       env.close();
-      throw e;
+      throw LmdbDamage.translate(
+          e, StorageCorruptException.WHOLE_STORE, dataFile(dir) + " (catalog or meta database)");
+    }
+  }
+
+  private static String dataFile(Path dir) {
+    return dir.resolve("data.mdb").toString();
+  }
+
+  /**
+   * Computes the evidence of partitions that have none: every partition of a new store, and all of
+   * a store written before evidence existed. For the latter this trusts the data as it is now,
+   * since there is nothing older to compare with; it is logged so an operator knows.
+   */
+  private static void recordMissingEvidence(
+      Path dir, Env<ByteBuffer> env, MetaDbi meta, Dbi<ByteBuffer>[] dbis, EntryDigest digest) {
+    long begin = System.nanoTime();
+    int computed = 0;
+    long entries = 0;
+    try (Txn<ByteBuffer> txn = env.txnWrite()) {
+      for (int p = 0; p < dbis.length; p++) {
+        if (meta.evidence(txn, p) != null) {
+          continue;
+        }
+        PartitionWalk walk = PartitionWalk.run(txn, dbis[p], digest, value -> true);
+        if (walk.damage() != null) {
+          throw new StorageCorruptException(
+              p,
+              dataFile(dir) + ", partition " + p + ": cannot compute evidence: " + walk.damage(),
+              null);
+        }
+        meta.putEvidence(txn, p, walk.found());
+        computed++;
+        entries += walk.found().entries();
+      }
+      txn.commit();
+    }
+    if (entries > 0) {
+      LOG.log(
+          Level.INFO,
+          "this store predates per-partition evidence: computed it for {0,number,#} partitions"
+              + " ({1,number,#} entries) in {2,number,#} ms, trusting the data as it is now",
+          computed,
+          entries,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
     }
   }
 
@@ -98,8 +167,16 @@ public final class LmdbStorageEngine implements StorageEngine {
    */
   private static long claimPartitionCount(
       Path dir, Env<ByteBuffer> env, MetaDbi meta, int partitionCount) {
+    // Listing the databases takes a transaction of its own, so it must come before ours.
+    boolean holdsDatabases = env.getDbiNames().size() > 1;
     try (Txn<ByteBuffer> txn = env.txnWrite()) {
       int stored = meta.partitionCount(txn);
+      if (stored == -1 && holdsDatabases) {
+        throw new StorageCorruptException(
+            StorageCorruptException.WHOLE_STORE,
+            dataFile(dir) + ": the meta database has lost the partition count of an existing store",
+            null);
+      }
       if (stored == -1) {
         meta.putPartitionCount(txn, partitionCount);
       } else if (stored != partitionCount) {
@@ -111,13 +188,32 @@ public final class LmdbStorageEngine implements StorageEngine {
     }
   }
 
+  /**
+   * Opens the partitions' databases, creating them only in a store that never applied a write: in
+   * one that did, a missing database means a damaged catalog, and creating it would write into the
+   * damaged page.
+   */
   @SuppressWarnings("unchecked")
-  private static Dbi<ByteBuffer>[] openPartitions(Env<ByteBuffer> env, int partitionCount) {
+  private static Dbi<ByteBuffer>[] openPartitions(
+      Path dir, Env<ByteBuffer> env, int partitionCount, boolean fresh) {
     Dbi<ByteBuffer>[] dbis = new Dbi[partitionCount];
     for (int p = 0; p < partitionCount; p++) {
-      dbis[p] = env.openDbi(String.format("p%05d", p), MDB_CREATE);
+      String name = String.format("p%05d", p);
+      try {
+        dbis[p] = fresh ? env.openDbi(name, MDB_CREATE) : env.openDbi(name);
+      } catch (Dbi.KeyNotFoundException e) {
+        throw new StorageCorruptException(
+            StorageCorruptException.WHOLE_STORE,
+            "the catalog of " + dataFile(dir) + " lacks database " + name,
+            e);
+      }
     }
     return dbis;
+  }
+
+  @Override
+  public String location() {
+    return dataFile;
   }
 
   @Override
@@ -131,8 +227,12 @@ public final class LmdbStorageEngine implements StorageEngine {
     buffers.checkKey(key);
     return read(
         txn -> {
-          ByteBuffer value = dbi.get(txn, buffers.key(key));
-          return value == null ? null : Buffers.copy(value);
+          try {
+            ByteBuffer value = dbi.get(txn, buffers.key(key));
+            return value == null ? null : Buffers.copy(value);
+          } catch (RuntimeException e) {
+            throw LmdbDamage.translate(e, partition, dataFile);
+          }
         });
   }
 
@@ -149,7 +249,35 @@ public final class LmdbStorageEngine implements StorageEngine {
       return List.of();
     }
     return read(
-        txn -> MergedScan.run(txn, partitions, partitionIds, buffers.key(start), end, limit));
+        txn ->
+            MergedScan.run(
+                txn, partitions, partitionIds, buffers.key(start), end, limit, dataFile));
+  }
+
+  @Override
+  public PartitionScrub scrub(int partition, ValueCheck check) {
+    Dbi<ByteBuffer> dbi = partition(partition);
+    return read(
+        txn -> {
+          Evidence recorded;
+          try {
+            recorded = meta.evidence(txn, partition);
+          } catch (RuntimeException e) {
+            throw LmdbDamage.translate(
+                e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
+          }
+          PartitionWalk walk = PartitionWalk.run(txn, dbi, digest, check);
+          String damage =
+              recorded == null
+                  ? "no evidence recorded for partition " + partition
+                  : walk.damage() == null ? null : dataFile + ": " + walk.damage();
+          return new PartitionScrub(
+              partition,
+              recorded == null ? Evidence.EMPTY : recorded,
+              walk.found(),
+              walk.badValues(),
+              damage);
+        });
   }
 
   @Override
@@ -167,21 +295,27 @@ public final class LmdbStorageEngine implements StorageEngine {
     appliedPosition = batch.appliedThrough();
   }
 
-  /** One attempt in one write transaction; false when the map filled up and nothing was written. */
+  /**
+   * One attempt in one write transaction; false when the map filled up and nothing was written.
+   * Each mutation reads the entry it replaces, in the same transaction, to take it out of the
+   * partition's evidence; the touched partitions' evidence is written once, with the data.
+   */
   private boolean tryApply(WriteBatch batch) {
     gate.readLock().lock();
     try (Txn<ByteBuffer> txn = beginWrite()) {
+      Map<Integer, Evidence> evidence = new HashMap<>();
       for (Mutation m : batch.mutations()) {
-        Dbi<ByteBuffer> dbi = partitions[m.partition()];
-        ByteBuffer key = buffers.key(m.key());
-        if (m.isDelete()) {
-          dbi.delete(txn, key);
-        } else {
-          // MDB_RESERVE lets us copy the value straight into its page: no direct value buffer.
-          dbi.reserve(txn, key, m.value().length).put(m.value());
-        }
+        evidence.put(m.partition(), applyOne(txn, m, evidence.get(m.partition())));
       }
-      meta.putAppliedPosition(txn, batch.appliedThrough());
+      try {
+        evidence.forEach((partition, updated) -> meta.putEvidence(txn, partition, updated));
+        meta.putAppliedPosition(txn, batch.appliedThrough());
+      } catch (Env.MapFullException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw LmdbDamage.translate(
+            e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
+      }
       txn.commit();
       return true;
     } catch (Env.MapFullException e) {
@@ -189,6 +323,41 @@ public final class LmdbStorageEngine implements StorageEngine {
       return false;
     } finally {
       gate.readLock().unlock();
+    }
+  }
+
+  /**
+   * Applies {@code m} and returns its partition's evidence after it ({@code before}: the evidence
+   * so far in this transaction, null when the partition was not touched yet).
+   */
+  private Evidence applyOne(Txn<ByteBuffer> txn, Mutation m, Evidence before) {
+    Dbi<ByteBuffer> dbi = partitions[m.partition()];
+    try {
+      Evidence evidence = before != null ? before : meta.evidence(txn, m.partition());
+      if (evidence == null) {
+        throw new StorageCorruptException(
+            m.partition(),
+            dataFile + ": the meta database lost the evidence of partition " + m.partition(),
+            null);
+      }
+      ByteBuffer key = buffers.key(m.key());
+      ByteBuffer old = dbi.get(txn, key);
+      if (old != null) {
+        evidence = evidence.minus(digest.of(key, old));
+        if (m.isDelete()) {
+          dbi.delete(txn, key);
+        }
+      }
+      if (!m.isDelete()) {
+        // MDB_RESERVE lets us copy the value straight into its page: no direct value buffer.
+        dbi.reserve(txn, key, m.value().length).put(m.value());
+        evidence = evidence.plus(digest.of(m.key(), m.value()));
+      }
+      return evidence;
+    } catch (Env.MapFullException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw LmdbDamage.translate(e, m.partition(), dataFile);
     }
   }
 

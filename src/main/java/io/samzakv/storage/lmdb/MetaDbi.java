@@ -2,6 +2,7 @@ package io.samzakv.storage.lmdb;
 
 import static org.lmdbjava.DbiFlags.MDB_CREATE;
 
+import io.samzakv.storage.Evidence;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.lmdbjava.Dbi;
@@ -9,12 +10,14 @@ import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
 
 /**
- * The {@code meta} database: the partition count the environment was created with and the op-log
- * position applied so far. The position is written inside the data's own write transaction, so the
- * two can never disagree after a crash.
+ * The {@code meta} database: the partition count the environment was created with, the op-log
+ * position applied so far and each partition's {@link Evidence} ({@code evidence/p00000}: entry
+ * count and digest, 16 bytes). Position and evidence are written inside the data's own write
+ * transaction, so none of them can disagree with the data after a crash.
  *
- * <p>Thread contract: used by the opening thread, then only by the single writer thread; its direct
- * key/value buffers are not shared with readers.
+ * <p>Thread contract: writes come from the opening thread, then only from the single writer thread,
+ * which owns the direct value buffers. {@link #evidence} may be called from any thread: its key
+ * buffers are made at construction and never written again.
  */
 final class MetaDbi {
 
@@ -24,9 +27,15 @@ final class MetaDbi {
   private final ByteBuffer partitionsKey = key("partitions");
   private final ByteBuffer appliedKey = key("appliedPosition");
   private final ByteBuffer longValue = ByteBuffer.allocateDirect(Long.BYTES);
+  private final ByteBuffer evidenceValue = ByteBuffer.allocateDirect(2 * Long.BYTES);
+  private final ByteBuffer[] evidenceKeys;
 
-  MetaDbi(Env<ByteBuffer> env) {
+  MetaDbi(Env<ByteBuffer> env, int partitions) {
     this.dbi = env.openDbi(NAME, MDB_CREATE);
+    this.evidenceKeys = new ByteBuffer[partitions];
+    for (int p = 0; p < partitions; p++) {
+      evidenceKeys[p] = key(String.format("evidence/p%05d", p));
+    }
   }
 
   /** The stored partition count, or -1 for a new environment. */
@@ -48,6 +57,22 @@ final class MetaDbi {
 
   void putAppliedPosition(Txn<ByteBuffer> txn, long position) {
     putLong(txn, appliedKey, position);
+  }
+
+  /** The partition's recorded evidence, or null when none was ever recorded. */
+  Evidence evidence(Txn<ByteBuffer> txn, int partition) {
+    ByteBuffer value = dbi.get(txn, evidenceKeys[partition]);
+    if (value == null) {
+      return null;
+    }
+    return new Evidence(
+        value.getLong(value.position()), value.getLong(value.position() + Long.BYTES));
+  }
+
+  void putEvidence(Txn<ByteBuffer> txn, int partition, Evidence evidence) {
+    evidenceValue.clear();
+    evidenceValue.putLong(0, evidence.entries()).putLong(Long.BYTES, evidence.digest());
+    dbi.put(txn, evidenceKeys[partition], evidenceValue);
   }
 
   private void putLong(Txn<ByteBuffer> txn, ByteBuffer key, long value) {
