@@ -9,7 +9,8 @@ import org.lmdbjava.LmdbNativeException;
 /**
  * Which of LMDB's errors mean that data.mdb is damaged: a page that is not what its parent says
  * (MDB_CORRUPTED, MDB_PAGE_NOTFOUND), a B-tree deeper than LMDB allows or a page fuller than a page
- * (only a garbled page header gets there), a node whose flags claim a sub-database, a file or
+ * (only a garbled page header gets there), a node whose flags claim a sub-database, a database
+ * missing from the catalog of a file that has one (it is opened, not created, there), a file or
  * environment LMDB no longer recognizes. None of these can come from a request; each means the
  * answer cannot be trusted, so none may become "not found".
  */
@@ -23,6 +24,7 @@ final class LmdbDamage {
         || error instanceof LmdbNativeException.PanicException
         || error instanceof Cursor.FullException
         || error instanceof Dbi.IncompatibleException
+        || error instanceof Dbi.KeyNotFoundException
         || error instanceof Dbi.BadValueSizeException
         || error instanceof Env.FileInvalidException
         || error instanceof Env.VersionMismatchException;

@@ -106,7 +106,10 @@ public final class LmdbStorageEngine implements StorageEngine {
             .setMaxReaders(options.maxReaders())
             .open(dir.toFile(), MDB_NOTLS, MDB_NOSYNC, MDB_NORDAHEAD, MDB_WRITEMAP);
     try {
-      MetaDbi meta = new MetaDbi(env, partitionCount);
+      // A new file holds only LMDB's two meta pages. In any other, a missing meta database is a
+      // damaged catalog, and creating it would write into the damaged page.
+      boolean newFile = env.info().lastPageNumber <= 1;
+      MetaDbi meta = new MetaDbi(env, partitionCount, newFile);
       long applied = claimPartitionCount(dir, env, meta, partitionCount);
       Dbi<ByteBuffer>[] dbis = openPartitions(dir, env, partitionCount, applied == 0);
       EntryDigest digest = new EntryDigest(options.digestedValueBytes());

@@ -30,8 +30,12 @@ final class MetaDbi {
   private final ByteBuffer evidenceValue = ByteBuffer.allocateDirect(2 * Long.BYTES);
   private final ByteBuffer[] evidenceKeys;
 
-  MetaDbi(Env<ByteBuffer> env, int partitions) {
-    this.dbi = env.openDbi(NAME, MDB_CREATE);
+  /**
+   * @param create whether to create the database if it is missing (only in a new file)
+   * @throws org.lmdbjava.Dbi.KeyNotFoundException when it is missing and must not be created
+   */
+  MetaDbi(Env<ByteBuffer> env, int partitions, boolean create) {
+    this.dbi = create ? env.openDbi(NAME, MDB_CREATE) : env.openDbi(NAME);
     this.evidenceKeys = new ByteBuffer[partitions];
     for (int p = 0; p < partitions; p++) {
       evidenceKeys[p] = key(String.format("evidence/p%05d", p));
