@@ -137,6 +137,27 @@ class DamagedPagesIT {
         .containsPattern("(?m)^kv_scrub_runs_total [1-9]");
   }
 
+  @Test
+  void aDamagedCatalogRefusesStartNamingDataMdb() throws Exception {
+    Map<String, String> env = KvProcess.env(dir.resolve("data"));
+    KvProcess node = nodes.start(dir, env).awaitReady();
+    writeKeys(node);
+    assertThat(node.terminate(Duration.ofSeconds(60))).isZero();
+    int root = invertHeaderOfCatalogRoot();
+    System.out.println("inverted the header of the catalog's root page " + root);
+
+    KvProcess restarted = nodes.start(dir, env);
+
+    assertThat(restarted.awaitExit(KvProcess.READY_TIMEOUT)).as(restarted.describe()).isEqualTo(2);
+    System.out.println("refused: " + restarted.stderr());
+    assertThat(restarted.stderrLines())
+        .as(restarted.describe())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("KV_DATA_DIR")
+        .contains("data.mdb")
+        .contains("damaged");
+  }
+
   /** Writes every key through the batch API, 1000 per request, each acknowledged with 201. */
   private void writeKeys(KvProcess node) throws IOException, InterruptedException {
     for (int first = 0; first < KEYS; first += 1000) {
@@ -193,6 +214,40 @@ class DamagedPagesIT {
       }
       channel.force(true);
       return chosen;
+    }
+  }
+
+  /**
+   * Inverts the header of the root page of LMDB's main database, the catalog that maps database
+   * names to their roots; returns its page number. The root is found in the newer of the two meta
+   * pages: after the page header, magic (4), version (4), address (8), map size (8), then the free
+   * and main databases' records (48 bytes each, the root last), the last page and the txn id.
+   */
+  private int invertHeaderOfCatalogRoot() throws IOException {
+    Path file = dir.resolve("data").resolve("lmdb").resolve("data.mdb");
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long newestTxn = -1;
+      long root = -1;
+      for (int meta = 0; meta < 2; meta++) {
+        ByteBuffer page = ByteBuffer.allocate(PAGE).order(ByteOrder.LITTLE_ENDIAN);
+        channel.read(page, (long) meta * PAGE);
+        int mainDb = HEADER + 24 + 48;
+        long txn = page.getLong(mainDb + 48 + 8);
+        if (txn > newestTxn) {
+          newestTxn = txn;
+          root = page.getLong(mainDb + 40);
+        }
+      }
+      ByteBuffer header = ByteBuffer.allocate(HEADER);
+      channel.read(header, root * PAGE);
+      byte[] bytes = header.array();
+      for (int i = 0; i < HEADER; i++) {
+        bytes[i] = (byte) ~bytes[i];
+      }
+      channel.write(ByteBuffer.wrap(bytes), root * PAGE);
+      channel.force(true);
+      return (int) root;
     }
   }
 
