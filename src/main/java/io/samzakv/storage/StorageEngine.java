@@ -1,6 +1,7 @@
 package io.samzakv.storage;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The node's durable key-value engine: one keyspace per partition plus per-partition checkpoints.
@@ -45,6 +46,14 @@ public interface StorageEngine extends AutoCloseable {
    * met on the way is reported in the result, not thrown.
    */
   PartitionScrub scrub(int partition, ValueCheck check);
+
+  /**
+   * Rebuilds {@code partition} from scratch: {@code source} is called once and feeds it every
+   * mutation, in order, that brings an empty partition to the state it should have; the engine
+   * writes them into a fresh keyspace and switches to it atomically, with new evidence, never
+   * touching the old (damaged) one. Only while nothing else reads or writes the partition.
+   */
+  void rebuild(int partition, Consumer<Consumer<Mutation>> source);
 
   /** The op-log position recorded by the last {@link #apply}, 0 for a new store. */
   long appliedPosition();

@@ -115,6 +115,7 @@ public final class LocalStore implements AutoCloseable, ScrubService {
       unscrubbed = scrubber.atStart(START_SCRUB_BUDGET);
       begin = System.nanoTime();
       replayed = Recovery.replay(log, storage, health);
+      Recovery.rebuildDamaged(log, storage, health, codec::intact);
     } catch (IOException | RuntimeException e) {
       scrubber.close();
       throw e;

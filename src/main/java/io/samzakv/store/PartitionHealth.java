@@ -47,9 +47,29 @@ final class PartitionHealth {
     LOG.log(Level.ERROR, "partition {0} is damaged and now refuses requests: {1}", partition, why);
     // Alarms keep a raised alarm's first detail; re-raising with the grown list keeps it current.
     alarms.clear(Alarms.Alarm.CORRUPT);
-    alarms.raise(
-        Alarms.Alarm.CORRUPT,
-        "partitions " + corrupt.keySet() + " of " + dataFile + " are damaged; see README: repair");
+    alarms.raise(Alarms.Alarm.CORRUPT, alarmDetail());
+  }
+
+  /**
+   * Takes {@code partition} off the damaged list after a repair; clears the alarm with the last.
+   */
+  synchronized void repaired(int partition) {
+    if (corrupt.remove(partition) == null) {
+      return;
+    }
+    LOG.log(Level.INFO, "partition {0} is repaired and serves again", partition);
+    alarms.clear(Alarms.Alarm.CORRUPT);
+    if (!corrupt.isEmpty()) {
+      alarms.raise(Alarms.Alarm.CORRUPT, alarmDetail());
+    }
+  }
+
+  private String alarmDetail() {
+    return "partitions "
+        + corrupt.keySet()
+        + " of "
+        + dataFile
+        + " are damaged; see README: repair";
   }
 
   boolean isCorrupt(int partition) {

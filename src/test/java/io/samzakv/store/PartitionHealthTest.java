@@ -15,6 +15,7 @@ import io.samzakv.storage.WriteBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,6 +126,11 @@ class PartitionHealthTest {
     @Override
     public PartitionScrub scrub(int partition, ValueCheck check) {
       return real.scrub(partition, check);
+    }
+
+    @Override
+    public void rebuild(int partition, Consumer<Consumer<Mutation>> source) {
+      real.rebuild(partition, source);
     }
 
     @Override

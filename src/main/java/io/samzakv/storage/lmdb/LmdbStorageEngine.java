@@ -22,12 +22,14 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
@@ -52,6 +54,7 @@ import org.lmdbjava.Txn;
  */
 public final class LmdbStorageEngine implements StorageEngine {
   private static final System.Logger LOG = System.getLogger(LmdbStorageEngine.class.getName());
+  private static final int REBUILD_BATCH = 4096;
 
   private final Path dir;
   private final String dataFile;
@@ -102,7 +105,8 @@ public final class LmdbStorageEngine implements StorageEngine {
     Env<ByteBuffer> env =
         Env.create()
             .setMapSize(options.initialMapBytes())
-            .setMaxDbs(partitionCount + 1)
+            // Room for one rebuilt database per partition (see rebuild) next to the originals.
+            .setMaxDbs(2 * partitionCount + 1)
             .setMaxReaders(options.maxReaders())
             .open(dir.toFile(), MDB_NOTLS, MDB_NOSYNC, MDB_NORDAHEAD, MDB_WRITEMAP);
     try {
@@ -111,7 +115,7 @@ public final class LmdbStorageEngine implements StorageEngine {
       boolean newFile = env.info().lastPageNumber <= 1;
       MetaDbi meta = new MetaDbi(env, partitionCount, newFile);
       long applied = claimPartitionCount(dir, env, meta, partitionCount);
-      Dbi<ByteBuffer>[] dbis = openPartitions(dir, env, partitionCount, applied == 0);
+      Dbi<ByteBuffer>[] dbis = openPartitions(dir, env, meta, partitionCount, applied == 0);
       EntryDigest digest = new EntryDigest(options.digestedValueBytes());
       recordMissingEvidence(dir, env, meta, dbis, digest);
       return new LmdbStorageEngine(dir, env, dbis, meta, applied, digest);
@@ -198,10 +202,17 @@ public final class LmdbStorageEngine implements StorageEngine {
    */
   @SuppressWarnings("unchecked")
   private static Dbi<ByteBuffer>[] openPartitions(
-      Path dir, Env<ByteBuffer> env, int partitionCount, boolean fresh) {
+      Path dir, Env<ByteBuffer> env, MetaDbi meta, int partitionCount, boolean fresh) {
+    String[] names = new String[partitionCount];
+    try (Txn<ByteBuffer> txn = env.txnRead()) {
+      for (int p = 0; p < partitionCount; p++) {
+        String rebuilt = meta.databaseName(txn, p);
+        names[p] = rebuilt != null ? rebuilt : String.format("p%05d", p);
+      }
+    }
     Dbi<ByteBuffer>[] dbis = new Dbi[partitionCount];
     for (int p = 0; p < partitionCount; p++) {
-      String name = String.format("p%05d", p);
+      String name = names[p];
       try {
         dbis[p] = fresh ? env.openDbi(name, MDB_CREATE) : env.openDbi(name);
       } catch (Dbi.KeyNotFoundException e) {
@@ -308,7 +319,14 @@ public final class LmdbStorageEngine implements StorageEngine {
     try (Txn<ByteBuffer> txn = beginWrite()) {
       Map<Integer, Evidence> evidence = new HashMap<>();
       for (Mutation m : batch.mutations()) {
-        evidence.put(m.partition(), applyOne(txn, m, evidence.get(m.partition())));
+        Evidence before = evidence.get(m.partition());
+        evidence.put(
+            m.partition(),
+            applyOne(
+                txn,
+                partitions[m.partition()],
+                m,
+                before != null ? before : recordedEvidence(txn, m.partition())));
       }
       try {
         evidence.forEach((partition, updated) -> meta.putEvidence(txn, partition, updated));
@@ -329,20 +347,30 @@ public final class LmdbStorageEngine implements StorageEngine {
     }
   }
 
-  /**
-   * Applies {@code m} and returns its partition's evidence after it ({@code before}: the evidence
-   * so far in this transaction, null when the partition was not touched yet).
-   */
-  private Evidence applyOne(Txn<ByteBuffer> txn, Mutation m, Evidence before) {
-    Dbi<ByteBuffer> dbi = partitions[m.partition()];
+  private Evidence recordedEvidence(Txn<ByteBuffer> txn, int partition) {
+    Evidence evidence;
     try {
-      Evidence evidence = before != null ? before : meta.evidence(txn, m.partition());
-      if (evidence == null) {
-        throw new StorageCorruptException(
-            m.partition(),
-            dataFile + ": the meta database lost the evidence of partition " + m.partition(),
-            null);
-      }
+      evidence = meta.evidence(txn, partition);
+    } catch (RuntimeException e) {
+      throw LmdbDamage.translate(
+          e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
+    }
+    if (evidence == null) {
+      throw new StorageCorruptException(
+          partition,
+          dataFile + ": the meta database lost the evidence of partition " + partition,
+          null);
+    }
+    return evidence;
+  }
+
+  /**
+   * Applies {@code m} to {@code dbi} and returns the partition's evidence after it, given the
+   * evidence before it.
+   */
+  private Evidence applyOne(Txn<ByteBuffer> txn, Dbi<ByteBuffer> dbi, Mutation m, Evidence before) {
+    try {
+      Evidence evidence = before;
       ByteBuffer key = buffers.key(m.key());
       ByteBuffer old = dbi.get(txn, key);
       if (old != null) {
@@ -361,6 +389,70 @@ public final class LmdbStorageEngine implements StorageEngine {
       throw e;
     } catch (RuntimeException e) {
       throw LmdbDamage.translate(e, m.partition(), dataFile);
+    }
+  }
+
+  /**
+   * Rebuilds {@code partition} into a fresh database and switches to it in one transaction with its
+   * evidence. The damaged database is never touched again, not even to drop it ({@code mdb_drop}
+   * walks its pages); its space stays unused in the file.
+   */
+  @Override
+  public void rebuild(int partition, Consumer<Consumer<Mutation>> source) {
+    partition(partition);
+    String name = String.format("p%05d-r%d", partition, System.currentTimeMillis());
+    Dbi<ByteBuffer> fresh;
+    gate.readLock().lock();
+    try {
+      checkOpen();
+      fresh = env.openDbi(name, MDB_CREATE);
+    } finally {
+      gate.readLock().unlock();
+    }
+    List<Mutation> batch = new ArrayList<>(REBUILD_BATCH);
+    Evidence[] evidence = {Evidence.EMPTY};
+    source.accept(
+        m -> {
+          batch.add(m);
+          if (batch.size() == REBUILD_BATCH) {
+            evidence[0] = applyRebuilt(fresh, batch, evidence[0], null);
+            batch.clear();
+          }
+        });
+    applyRebuilt(fresh, batch, evidence[0], new Switch(partition, name));
+    partitions[partition] = fresh;
+  }
+
+  /** The partition whose database a rebuild's last transaction switches, and the new name. */
+  private record Switch(int partition, String name) {}
+
+  private Evidence applyRebuilt(
+      Dbi<ByteBuffer> fresh, List<Mutation> batch, Evidence before, Switch switchTo) {
+    long payload = 0;
+    for (Mutation m : batch) {
+      buffers.checkKey(m.key());
+      payload += m.key().length + (m.isDelete() ? 0 : m.value().length);
+    }
+    governor.ensureRoomFor(payload, batch.size());
+    while (true) {
+      gate.readLock().lock();
+      try (Txn<ByteBuffer> txn = beginWrite()) {
+        Evidence evidence = before;
+        for (Mutation m : batch) {
+          evidence = applyOne(txn, fresh, m, evidence);
+        }
+        if (switchTo != null) {
+          meta.putEvidence(txn, switchTo.partition(), evidence);
+          meta.putDatabaseName(txn, switchTo.partition(), switchTo.name());
+        }
+        txn.commit();
+        return evidence;
+      } catch (Env.MapFullException e) {
+        // Aborted; grow outside the read side of the gate and try the same batch again.
+      } finally {
+        gate.readLock().unlock();
+      }
+      governor.grow();
     }
   }
 

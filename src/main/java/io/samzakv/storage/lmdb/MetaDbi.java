@@ -12,7 +12,8 @@ import org.lmdbjava.Txn;
 /**
  * The {@code meta} database: the partition count the environment was created with, the op-log
  * position applied so far and each partition's {@link Evidence} ({@code evidence/p00000}: entry
- * count and digest, 16 bytes). Position and evidence are written inside the data's own write
+ * count and digest, 16 bytes) and, for a partition rebuilt into a fresh database, that database's
+ * name ({@code database/p00000}). Position and evidence are written inside the data's own write
  * transaction, so none of them can disagree with the data after a crash.
  *
  * <p>Thread contract: writes come from the opening thread, then only from the single writer thread,
@@ -61,6 +62,25 @@ final class MetaDbi {
 
   void putAppliedPosition(Txn<ByteBuffer> txn, long position) {
     putLong(txn, appliedKey, position);
+  }
+
+  /** The name of the partition's database after a rebuild, or null for the original one. */
+  String databaseName(Txn<ByteBuffer> txn, int partition) {
+    ByteBuffer value = dbi.get(txn, databaseKey(partition));
+    if (value == null) {
+      return null;
+    }
+    byte[] name = new byte[value.remaining()];
+    value.get(value.position(), name);
+    return new String(name, StandardCharsets.US_ASCII);
+  }
+
+  void putDatabaseName(Txn<ByteBuffer> txn, int partition, String name) {
+    dbi.put(txn, databaseKey(partition), key(name));
+  }
+
+  private static ByteBuffer databaseKey(int partition) {
+    return key(String.format("database/p%05d", partition));
   }
 
   /** The partition's recorded evidence, or null when none was ever recorded. */

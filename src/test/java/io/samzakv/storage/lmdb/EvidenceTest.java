@@ -123,6 +123,40 @@ class EvidenceTest {
   }
 
   @Test
+  void aRebuiltPartitionMatchesItsEvidenceAndSurvivesAReopen() {
+    engine = LmdbStorageEngine.open(dir, 2, OPTIONS);
+    List<Mutation> history =
+        List.of(
+            Mutation.put(0, b("a"), value(1)),
+            Mutation.put(0, b("b"), value(2)),
+            Mutation.put(0, b("a"), value(3)),
+            Mutation.delete(0, b("b")),
+            Mutation.put(0, b("c"), value(4)));
+    engine.apply(new WriteBatch(history, 5));
+    engine.close();
+    engine = null;
+    withRawEnv((dbis, txn) -> dbis.get("p00000").delete(txn, direct("c")));
+    engine = LmdbStorageEngine.open(dir, 2, OPTIONS);
+    assertThat(engine.scrub(0, value -> true).matchesEvidence()).isFalse();
+
+    engine.rebuild(0, sink -> history.forEach(sink));
+
+    assertRebuilt();
+    engine.close();
+    engine = LmdbStorageEngine.open(dir, 2, OPTIONS);
+    assertRebuilt();
+  }
+
+  private void assertRebuilt() {
+    PartitionScrub scrub = engine.scrub(0, value -> true);
+    assertThat(scrub.intact()).as(scrub.describe()).isTrue();
+    assertThat(scrub.found().entries()).isEqualTo(2);
+    assertThat(engine.get(0, b("a"))).isEqualTo(value(3));
+    assertThat(engine.get(0, b("b"))).isNull();
+    assertThat(engine.get(0, b("c"))).isEqualTo(value(4));
+  }
+
+  @Test
   void aValueThatFailsTheCallersCheckIsCountedWhileTheEvidenceHolds() {
     engine = LmdbStorageEngine.open(dir, 1, OPTIONS);
     engine.apply(
