@@ -58,6 +58,8 @@ class DamagedPagesIT {
     // Segments small enough that the first is deleted at the stop's checkpoint: the log no
     // longer reaches back to position 1, so it cannot rebuild the damage.
     env.put("KV_SEGMENT_BYTES", "1048576");
+    // Uncompressed, the 10,000 writes fill more than one segment.
+    env.put("KV_COMPRESSION", "none");
     KvProcess node = nodes.start(dir, env).awaitReady();
     writeKeys(node);
     assertThat(node.terminate(Duration.ofSeconds(60))).as("exit after SIGTERM").isZero();
