@@ -1,5 +1,6 @@
 package io.samzakv.jmh;
 
+import io.samzakv.codec.ValueCodec;
 import io.samzakv.kv.Key;
 import io.samzakv.routing.Partitioner;
 import io.samzakv.storage.Mutation;
@@ -36,7 +37,8 @@ public class PreloadedStore {
   private static final int PRELOAD_BATCH = 1_000;
 
   /** Big enough that the map never grows during a run: growth is not what is measured here. */
-  private static final LmdbOptions OPTIONS = new LmdbOptions(1L << 30, 64);
+  private static final LmdbOptions OPTIONS =
+      new LmdbOptions(1L << 30, 64, ValueCodec.IDENTIFYING_BYTES);
 
   final byte[][] keys = new byte[KEYS][];
   final int[] partitionOf = new int[KEYS];

@@ -2,6 +2,7 @@ package io.samzakv.codec;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -45,6 +46,13 @@ public final class ValueCodec {
    * used when it is smaller than the raw one.
    */
   public static final int MAX_HEADER_BYTES = RAW_HEADER;
+
+  /**
+   * The leading bytes of every stored value that identify it: its version, flags and the CRC32C
+   * over all of it. The storage engine's evidence digests only these (see {@code
+   * storage.EntryDigest}).
+   */
+  public static final int IDENTIFYING_BYTES = RAW_HEADER;
 
   // View handles compile to single (byte-swapped) loads and stores instead of byte-by-byte shifts.
   private static final VarHandle LONG =
@@ -119,23 +127,12 @@ public final class ValueCodec {
    *     do not decompress to exactly the recorded length; corrupt bytes are never returned
    */
   public DecodedValue decode(byte[] stored) {
-    if (stored.length < RAW_HEADER) {
-      throw new CorruptValueException(
-          "value of "
-              + stored.length
-              + " bytes is shorter than the "
-              + RAW_HEADER
-              + "-byte header");
-    }
-    byte flags = stored[FLAGS_OFFSET];
-    if (flags != 0 && flags != FLAG_LZ4) {
-      throw new CorruptValueException("unknown flags 0x" + Integer.toHexString(flags & 0xff));
+    byte flags = stored.length < RAW_HEADER ? 0 : stored[FLAGS_OFFSET];
+    String problem = headerProblem(stored.length, flags);
+    if (problem != null) {
+      throw new CorruptValueException(problem);
     }
     boolean compressed = flags == FLAG_LZ4;
-    if (compressed && stored.length < COMPRESSED_HEADER) {
-      throw new CorruptValueException(
-          "compressed value of " + stored.length + " bytes is shorter than its header");
-    }
     int expectedCrc = readInt(stored, CRC_OFFSET);
     int actualCrc = crc(stored);
     if (expectedCrc != actualCrc) {
@@ -147,6 +144,41 @@ public final class ValueCodec {
       return new DecodedValue(version, Arrays.copyOfRange(stored, RAW_HEADER, stored.length));
     }
     return new DecodedValue(version, decompress(stored));
+  }
+
+  /**
+   * True when {@code stored} passes the checks {@link #decode} makes before decompressing (length,
+   * flags, CRC32C), read in place: what a scrub of every stored value needs. The CRC32C covers the
+   * compressed payload and its recorded length, so a value that passes decodes too. The buffer's
+   * position and limit are left as they were.
+   */
+  public boolean intact(ByteBuffer stored) {
+    ByteBuffer bytes = stored.duplicate().order(ByteOrder.BIG_ENDIAN);
+    int start = bytes.position();
+    int end = bytes.limit();
+    if (headerProblem(end - start, end - start < RAW_HEADER ? 0 : bytes.get(start + FLAGS_OFFSET))
+        != null) {
+      return false;
+    }
+    int expectedCrc = bytes.getInt(start + CRC_OFFSET);
+    CRC32C crc = new CRC32C();
+    crc.update(bytes.limit(start + CRC_OFFSET));
+    crc.update(bytes.limit(end).position(start + RAW_HEADER));
+    return (int) crc.getValue() == expectedCrc;
+  }
+
+  /** What is wrong with a stored value's length and flags, or null when nothing is. */
+  private static String headerProblem(int length, byte flags) {
+    if (length < RAW_HEADER) {
+      return "value of " + length + " bytes is shorter than the " + RAW_HEADER + "-byte header";
+    }
+    if (flags != 0 && flags != FLAG_LZ4) {
+      return "unknown flags 0x" + Integer.toHexString(flags & 0xff);
+    }
+    if (flags == FLAG_LZ4 && length < COMPRESSED_HEADER) {
+      return "compressed value of " + length + " bytes is shorter than its header";
+    }
+    return null;
   }
 
   private byte[] decompress(byte[] stored) {

@@ -117,7 +117,8 @@ public final class ConfigLoader {
         intSetting(Setting.MAX_VALUE_BYTES, 1 << 20, 0, LocalStore.LARGEST_VALUE_BYTES),
         longSetting(Setting.SEGMENT_BYTES, 64L << 20, 1 << 20, 1L << 34),
         longSetting(Setting.LMDB_INITIAL_MAP_BYTES, 64L << 20, 1 << 20, 1L << 40),
-        httpInstances());
+        httpInstances(),
+        Duration.ofSeconds(intSetting(Setting.SCRUB_INTERVAL_S, 300, 0, 7 * 86_400)));
   }
 
   /** HTTP verticles; 0 (the default) means one per core. */

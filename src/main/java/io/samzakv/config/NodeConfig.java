@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param nodeId stable member name; null means "the one stored in the data dir, or a new one"
  * @param clusterMembers Hazelcast peers ({@code host:port}) for TCP join; empty = standalone
+ * @param scrubInterval how often every partition is checked against its evidence; zero = never
  */
 public record NodeConfig(
     String nodeId,
@@ -29,7 +30,8 @@ public record NodeConfig(
     int maxValueBytes,
     long segmentBytes,
     long lmdbInitialMapBytes,
-    int httpInstances) {
+    int httpInstances,
+    Duration scrubInterval) {
 
   public NodeConfig {
     clusterMembers = List.copyOf(clusterMembers);

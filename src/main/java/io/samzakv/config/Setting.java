@@ -23,7 +23,8 @@ enum Setting {
   MAX_VALUE_BYTES,
   SEGMENT_BYTES,
   LMDB_INITIAL_MAP_BYTES,
-  HTTP_INSTANCES;
+  HTTP_INSTANCES,
+  SCRUB_INTERVAL_S;
 
   String env() {
     return "KV_" + name();

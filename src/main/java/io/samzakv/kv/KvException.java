@@ -55,6 +55,14 @@ public final class KvException extends RuntimeException {
     return new KvException(507, "no_space", message, null);
   }
 
+  /**
+   * A partition whose stored data is damaged: unavailable (503, so clients retry elsewhere or
+   * later) until it is repaired, never "not found".
+   */
+  public static KvException partitionCorrupt(String message) {
+    return new KvException(503, "partition_corrupt", message, null);
+  }
+
   public static KvException corrupt(String message) {
     return new KvException(500, "corrupt", message, null);
   }

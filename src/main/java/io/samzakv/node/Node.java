@@ -9,6 +9,7 @@ import io.samzakv.api.http.HttpApiVerticle;
 import io.samzakv.cluster.ClusterMembers;
 import io.samzakv.cluster.HazelcastSetup;
 import io.samzakv.cluster.PartitionDirectory;
+import io.samzakv.codec.ValueCodec;
 import io.samzakv.config.NodeConfig;
 import io.samzakv.disk.NoSpaceException;
 import io.samzakv.kv.Alarms;
@@ -19,6 +20,7 @@ import io.samzakv.oplog.OpLog;
 import io.samzakv.oplog.OpLogOptions;
 import io.samzakv.routing.KvRouter;
 import io.samzakv.storage.PartitionCountMismatchException;
+import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.lmdb.LmdbOptions;
 import io.samzakv.storage.lmdb.LmdbStorageEngine;
@@ -134,9 +136,12 @@ public final class Node {
       return LmdbStorageEngine.open(
           dir,
           config.partitions(),
-          new LmdbOptions(config.lmdbInitialMapBytes(), LMDB_MAX_READERS));
+          new LmdbOptions(
+              config.lmdbInitialMapBytes(), LMDB_MAX_READERS, ValueCodec.IDENTIFYING_BYTES));
     } catch (PartitionCountMismatchException e) {
       throw new StartupException("KV_PARTITIONS", e.getMessage(), e);
+    } catch (StorageCorruptException e) {
+      throw new StartupException("KV_DATA_DIR", "LMDB store is damaged: " + e.getMessage(), e);
     } catch (NoSpaceException e) {
       throw new StartupException(
           "KV_DATA_DIR",
@@ -196,7 +201,13 @@ public final class Node {
       NodeConfig config, PrometheusMeterRegistry registry, Alarms alarms) {
     int readers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     return new LocalStore.Options(
-        config.compression(), config.cacheBytes(), readers, CHECKPOINT_INTERVAL, registry, alarms);
+        config.compression(),
+        config.cacheBytes(),
+        readers,
+        CHECKPOINT_INTERVAL,
+        registry,
+        alarms,
+        config.scrubInterval());
   }
 
   private static Future<Vertx> startVertx(
@@ -257,7 +268,7 @@ public final class Node {
         new KvRouter(directory, store, nodeId, config.partitions(), config.maxValueBytes());
     LockService locks = new LockService(vertx, router);
     ApiRouter.Services services =
-        new ApiRouter.Services(router, locks, state, registry, config.maxValueBytes());
+        new ApiRouter.Services(router, locks, state, registry, config.maxValueBytes(), store);
 
     List<String> deployments = new ArrayList<>();
     int port = deployHttp(vertx, services, config, deployments);

@@ -334,6 +334,19 @@ public final class OpLog implements AutoCloseable {
     return doomed.size();
   }
 
+  /**
+   * Position of the oldest record the log still holds: 1 while no segment was ever deleted, so the
+   * log alone can rebuild the whole store.
+   */
+  public long firstRetainedPosition() {
+    lock.lock();
+    try {
+      return sealed.isEmpty() ? active.firstPosition() : sealed.peekFirst().firstPosition();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Position of the last record appended (0 when empty). */
   public long lastPosition() {
     return lastPosition;

@@ -1,6 +1,7 @@
 package io.samzakv.storage;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The node's durable key-value engine: one keyspace per partition, and one op-log position for the
@@ -8,11 +9,19 @@ import java.util.List;
  * one sequence across partitions, so one position covers them all). It stores opaque value bytes
  * (the codec's encoding); it knows nothing of versions or checksums.
  *
+ * <p>Evidence: every {@link #apply} also updates, in the same transaction, each touched partition's
+ * {@link Evidence} (entry count and digest of keys and value prefixes), so at any committed
+ * snapshot the evidence equals what the partition holds; {@link #scrub} checks that. Damage the
+ * engine meets at run time is a {@link StorageCorruptException}, never an absent key.
+ *
  * <p>Thread contract: {@link #apply} is called by exactly one writer thread at a time. Reads
  * ({@link #get}, {@link #scan}) may run concurrently from any number of non-event-loop threads and
  * never wait behind the writer (LMDB readers see the last committed snapshot).
  */
 public interface StorageEngine extends AutoCloseable {
+
+  /** Where the data lives (the file an operator restores), for messages. */
+  String location();
 
   /** The partition count the data directory was created with. */
   int partitionCount();
@@ -45,6 +54,21 @@ public interface StorageEngine extends AutoCloseable {
    *     nothing of the batch is applied
    */
   void apply(WriteBatch batch);
+
+  /**
+   * Walks {@code partition} in one read snapshot, recounting and re-digesting it and passing every
+   * value to {@code check}, and holds the result against the evidence of that same snapshot. Damage
+   * met on the way is reported in the result, not thrown.
+   */
+  PartitionScrub scrub(int partition, ValueCheck check);
+
+  /**
+   * Rebuilds {@code partition} from scratch: {@code source} is called once and feeds it every
+   * mutation, in order, that brings an empty partition to the state it should have; the engine
+   * writes them into a fresh keyspace and switches to it atomically, with new evidence, never
+   * touching the old (damaged) one. Only while nothing else reads or writes the partition.
+   */
+  void rebuild(int partition, Consumer<Consumer<Mutation>> source);
 
   /** The op-log position recorded by the last {@link #apply}, 0 for a new store. */
   long appliedPosition();

@@ -12,6 +12,7 @@ import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.LogOp;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.storage.Mutation;
+import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.WriteBatch;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -101,23 +103,29 @@ final class WritePipeline implements AutoCloseable {
   private final ValueCache cache;
   private final ValueCodec codec;
   private final Alarms alarms;
+  private final PartitionHealth health;
   private final Thread sequencer;
   private final LongAdder rejectedQueueFull = new LongAdder();
   private final LongAdder rejectedNoSpace = new LongAdder();
   private volatile boolean accepting = true;
   private volatile Throwable failure;
-  private final LongAdder queueFullRejections = new LongAdder();
 
   /** True while a logged batch waits for the engine to get room: new writes are refused at once. */
   private volatile boolean stalledForSpace;
 
   WritePipeline(
-      OpLog log, StorageEngine storage, ValueCache cache, ValueCodec codec, Alarms alarms) {
+      OpLog log,
+      StorageEngine storage,
+      ValueCache cache,
+      ValueCodec codec,
+      Alarms alarms,
+      PartitionHealth health) {
     this.log = log;
     this.storage = storage;
     this.cache = cache;
     this.codec = codec;
     this.alarms = alarms;
+    this.health = health;
     this.sequencer = new Thread(this::runSequencer, "kv-sequencer");
     sequencer.setDaemon(true);
     sequencer.start();
@@ -208,14 +216,15 @@ final class WritePipeline implements AutoCloseable {
       // Always commit, even for a batch of rejections: their answers may describe earlier
       // writes of this batch, so they must not be sent before those writes are durable.
       log.commitNow();
-      if (batch != null && !applyOnceRoomIsFound(batch, commands)) {
+      Set<Integer> leftOut = batch == null ? Set.of() : applyOnceRoomIsFound(batch, commands);
+      if (leftOut == null) {
         return;
       }
       // Cleared before answering: whoever sees this write acknowledged must not see the alarm.
       if (batch != null && alarms.isRaised(Alarm.NO_SPACE)) {
         alarms.clear(Alarm.NO_SPACE);
       }
-      answer(entries);
+      answer(entries, leftOut);
     } catch (NoSpaceException e) {
       // From the engine's reservation or the op log's: either way nothing of the batch is logged.
       log.discardUncommitted();
@@ -260,7 +269,17 @@ final class WritePipeline implements AutoCloseable {
 
   private Sequenced check(WriteCommand command, Map<String, Long> batchVersions)
       throws IOException {
-    long current = currentVersion(command, batchVersions);
+    KvException damaged = health.refusal(command.partition());
+    long current = 0;
+    try {
+      current = damaged != null ? 0 : currentVersion(command, batchVersions);
+    } catch (StorageCorruptException e) {
+      damaged = health.damaged(e);
+    }
+    if (damaged != null) {
+      // Nothing is logged for a damaged partition: it takes no write until it is repaired.
+      return Sequenced.rejected(command, damaged);
+    }
     boolean corrupt = current == CORRUPT;
     if (corrupt && !command.precondition().equals(Precondition.NONE)) {
       // The version is unknowable, so no condition on it can be checked. An unconditional write
@@ -326,20 +345,22 @@ final class WritePipeline implements AutoCloseable {
   }
 
   /**
-   * Applies a logged batch. The room was reserved before logging, so the engine should not run out;
-   * if its estimate fell short and the disk has no more, the batch cannot be refused any more (it
-   * is in the log, and a restart would apply it), so it is tried again every second until the
-   * engine finds room, while the writes queued behind it and new ones are refused with 507 at once
-   * (none of them is logged yet). Returns false when the node stopped first: the batch's commands
-   * are then answered 503, their writes applied at the next start.
+   * Applies a logged batch, leaving out the partitions found damaged, and returns those (their
+   * writes are logged but neither applied nor acknowledged). The room was reserved before logging,
+   * so the engine should not run out; if its estimate fell short and the disk has no more, the
+   * batch cannot be refused any more (it is in the log, and a restart would apply it), so it is
+   * tried again every second until the engine finds room, while the writes queued behind it and new
+   * ones are refused with 507 at once (none of them is logged yet). Returns null when the node
+   * stopped first: the batch's commands are then answered 503, their writes applied at the next
+   * start.
    */
-  private boolean applyOnceRoomIsFound(WriteBatch batch, List<WriteCommand> commands)
+  private Set<Integer> applyOnceRoomIsFound(WriteBatch batch, List<WriteCommand> commands)
       throws InterruptedException {
     while (true) {
       try {
-        storage.apply(batch);
+        Set<Integer> leftOut = health.applyHealthy(storage, batch);
         stalledForSpace = false;
-        return true;
+        return leftOut;
       } catch (NoSpaceException e) {
         alarms.raise(
             Alarm.NO_SPACE, "a logged write batch waits for disk space: " + e.getMessage());
@@ -351,18 +372,23 @@ final class WritePipeline implements AutoCloseable {
                   "the node stopped before it found disk space for this write; it is in the op"
                       + " log and is applied when the node starts again");
           commands.forEach(command -> command.result().completeExceptionally(stopping));
-          return false;
+          return null;
         }
         Thread.sleep(APPLY_RETRY_MILLIS);
       }
     }
   }
 
-  private void answer(List<Sequenced> entries) {
+  private void answer(List<Sequenced> entries, Set<Integer> leftOut) {
     for (Sequenced entry : entries) {
       WriteCommand command = entry.command();
       if (entry.rejection() != null) {
         command.result().completeExceptionally(entry.rejection());
+        continue;
+      }
+      if (leftOut.contains(command.partition())) {
+        // Found damaged while applying: logged but not applied, and not acknowledged.
+        command.result().completeExceptionally(health.refusal(command.partition()));
         continue;
       }
       String key = command.key().text();

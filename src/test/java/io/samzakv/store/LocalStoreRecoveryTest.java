@@ -7,6 +7,7 @@ import static io.samzakv.store.StoreFixture.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.samzakv.codec.ValueCodec;
+import io.samzakv.kv.Alarms;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.VersionedValue;
@@ -148,11 +149,12 @@ class LocalStoreRecoveryTest {
       // The engine took the first 50 records before the crash, the rest only reached the log.
       storage.apply(new WriteBatch(applied, 50));
 
-      assertThat(Recovery.replay(log, storage)).isEqualTo(11);
+      PartitionHealth health = new PartitionHealth(new Alarms(), storage.location());
+      assertThat(Recovery.replay(log, storage, health)).isEqualTo(11);
       assertThat(storage.appliedPosition()).isEqualTo(61);
       assertThat(CODEC.decode(storage.get(partition("p/1"), key("p/1"))).version()).isEqualTo(2);
       // Replay is idempotent: a second run finds nothing left to do.
-      assertThat(Recovery.replay(log, storage)).isZero();
+      assertThat(Recovery.replay(log, storage, health)).isZero();
     }
 
     try (StoreFixture fx = StoreFixture.open(dir, vertx.get())) {

@@ -3,6 +3,7 @@ package io.samzakv.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.samzakv.codec.ValueCodec;
 import io.samzakv.kv.Alarms;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
@@ -78,7 +79,13 @@ final class StoreFixture implements AutoCloseable {
             log,
             storage,
             new LocalStore.Options(
-                true, settings.cacheBytes(), 4, settings.checkpointInterval(), registry, alarms));
+                true,
+                settings.cacheBytes(),
+                4,
+                settings.checkpointInterval(),
+                registry,
+                alarms,
+                Duration.ZERO));
   }
 
   static StoreFixture open(Path dir, Vertx vertx) throws IOException {
@@ -90,7 +97,10 @@ final class StoreFixture implements AutoCloseable {
   }
 
   static LmdbStorageEngine openStorage(Path dir) {
-    return LmdbStorageEngine.open(dir.resolve("lmdb"), PARTITIONS, new LmdbOptions(1 << 20, 126));
+    return LmdbStorageEngine.open(
+        dir.resolve("lmdb"),
+        PARTITIONS,
+        new LmdbOptions(1 << 20, 126, ValueCodec.IDENTIFYING_BYTES));
   }
 
   static OpLog openLog(Path dir, Settings settings, SimpleMeterRegistry registry)

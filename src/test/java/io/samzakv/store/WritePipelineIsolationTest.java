@@ -14,8 +14,11 @@ import io.samzakv.kv.Precondition;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.storage.KeyValue;
+import io.samzakv.storage.Mutation;
+import io.samzakv.storage.PartitionScrub;
 import io.samzakv.storage.SpaceUsage;
 import io.samzakv.storage.StorageEngine;
+import io.samzakv.storage.ValueCheck;
 import io.samzakv.storage.WriteBatch;
 import io.samzakv.storage.lmdb.LmdbStorageEngine;
 import java.io.IOException;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +64,8 @@ class WritePipelineIsolationTest {
             storage,
             new ValueCache(1 << 20, registry),
             new ValueCodec(true, LocalStore.LARGEST_VALUE_BYTES),
-            alarms);
+            alarms,
+            new PartitionHealth(alarms, lmdb.location()));
   }
 
   @AfterEach
@@ -181,8 +186,23 @@ class WritePipelineIsolationTest {
     }
 
     @Override
+    public String location() {
+      return engine.location();
+    }
+
+    @Override
     public int partitionCount() {
       return engine.partitionCount();
+    }
+
+    @Override
+    public PartitionScrub scrub(int partition, ValueCheck check) {
+      return engine.scrub(partition, check);
+    }
+
+    @Override
+    public void rebuild(int partition, Consumer<Consumer<Mutation>> source) {
+      engine.rebuild(partition, source);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.samzakv.api.NodeStatus;
 import io.samzakv.api.http.RouteMetrics.RouteTimer;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.KvService;
+import io.samzakv.kv.ScrubService;
 import io.samzakv.lock.LockService;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -39,7 +40,8 @@ public final class ApiRouter {
       LockService locks,
       NodeStatus status,
       PrometheusMeterRegistry registry,
-      int maxValueBytes) {}
+      int maxValueBytes,
+      ScrubService scrub) {}
 
   public static Handler<HttpServerRequest> create(Vertx vertx, Services services) {
     return create(vertx, services, true);
@@ -64,6 +66,8 @@ public final class ApiRouter {
     route(router, metrics.probe(HttpMethod.GET, "/metrics"))
         .handler(PrometheusScrapingHandler.create(services.registry()));
     route(router, metrics, HttpMethod.GET, "/v1/cluster").handler(node::handleCluster);
+    route(router, metrics, HttpMethod.POST, "/v1/admin/scrub")
+        .handler(new AdminHandlers(services.scrub())::handleScrub);
     // Each data route checks readiness itself rather than through a shared /v1/* route, which
     // would turn the 405s of other /v1 paths into 404s.
     Handler<RoutingContext> ready = node::requireReady;

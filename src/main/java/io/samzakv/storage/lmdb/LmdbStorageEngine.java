@@ -6,20 +6,31 @@ import static org.lmdbjava.EnvFlags.MDB_NOSYNC;
 import static org.lmdbjava.EnvFlags.MDB_NOTLS;
 import static org.lmdbjava.EnvFlags.MDB_WRITEMAP;
 
+import io.samzakv.storage.EntryDigest;
+import io.samzakv.storage.Evidence;
 import io.samzakv.storage.KeyValue;
 import io.samzakv.storage.Mutation;
 import io.samzakv.storage.PartitionCountMismatchException;
+import io.samzakv.storage.PartitionScrub;
 import io.samzakv.storage.SpaceUsage;
+import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
+import io.samzakv.storage.ValueCheck;
 import io.samzakv.storage.WriteBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
@@ -28,7 +39,8 @@ import org.lmdbjava.Txn;
 
 /**
  * The node's storage on LMDB: one environment per node, one database ({@code p00000}, ...) per
- * partition and a {@code meta} database with the partition count and the applied op-log position.
+ * partition and a {@code meta} database with the partition count, the applied op-log position and
+ * each partition's {@link Evidence}.
  *
  * <p>The environment is opened with {@code MDB_NOTLS}, so a read transaction is not tied to the
  * thread's reader slot and any pool thread can read, and with {@code MDB_NOSYNC}: commits are not
@@ -46,8 +58,12 @@ import org.lmdbjava.Txn;
  * resize.
  */
 public final class LmdbStorageEngine implements StorageEngine {
+  private static final System.Logger LOG = System.getLogger(LmdbStorageEngine.class.getName());
+  private static final int REBUILD_BATCH = 4096;
 
   private final Path dir;
+  private final String dataFile;
+  private final EntryDigest digest;
   private final Env<ByteBuffer> env;
   private final Dbi<ByteBuffer>[] partitions;
   private final MetaDbi meta;
@@ -67,8 +83,11 @@ public final class LmdbStorageEngine implements StorageEngine {
       MapSizeGovernor governor,
       Dbi<ByteBuffer>[] partitions,
       MetaDbi meta,
-      long applied) {
+      long applied,
+      EntryDigest digest) {
     this.dir = dir;
+    this.dataFile = dataFile(dir);
+    this.digest = digest;
     this.env = env;
     this.partitions = partitions;
     this.meta = meta;
@@ -85,6 +104,8 @@ public final class LmdbStorageEngine implements StorageEngine {
    *
    * @throws PartitionCountMismatchException when {@code dir} was created with another count
    * @throws io.samzakv.disk.NoSpaceException when the disk cannot hold the map
+   * @throws StorageCorruptException when the catalog of databases or the metadata is damaged, so
+   *     that nothing in the store can be trusted
    */
   public static LmdbStorageEngine open(Path dir, int partitionCount, LmdbOptions options) {
     if (partitionCount <= 0) {
@@ -98,7 +119,8 @@ public final class LmdbStorageEngine implements StorageEngine {
     Env<ByteBuffer> env =
         Env.create()
             .setMapSize(options.initialMapBytes())
-            .setMaxDbs(partitionCount + 1)
+            // Room for one rebuilt database per partition (see rebuild) next to the originals.
+            .setMaxDbs(2 * partitionCount + 1)
             .setMaxReaders(options.maxReaders())
             .open(dir.toFile(), MDB_NOTLS, MDB_NOSYNC, MDB_NORDAHEAD, MDB_WRITEMAP);
     try {
@@ -106,13 +128,62 @@ public final class LmdbStorageEngine implements StorageEngine {
       MapSizeGovernor governor = new MapSizeGovernor(env, gate, dir.resolve("data.mdb"));
       // Before the first write transaction: its pages must not land in holes of the file.
       governor.allocateMap();
-      MetaDbi meta = new MetaDbi(env);
+      // A new file holds only LMDB's two meta pages. In any other, a missing meta database is a
+      // damaged catalog, and creating it would write into the damaged page.
+      boolean newFile = env.info().lastPageNumber <= 1;
+      MetaDbi meta = new MetaDbi(env, partitionCount, newFile);
       long applied = claimPartitionCount(dir, env, meta, partitionCount);
-      return new LmdbStorageEngine(
-          dir, env, gate, governor, openPartitions(env, partitionCount), meta, applied);
+      Dbi<ByteBuffer>[] dbis = openPartitions(dir, env, meta, partitionCount, applied == 0);
+      EntryDigest digest = new EntryDigest(options.digestedValueBytes());
+      recordMissingEvidence(dir, env, meta, dbis, digest);
+      return new LmdbStorageEngine(dir, env, gate, governor, dbis, meta, applied, digest);
     } catch (RuntimeException e) {
       env.close();
-      throw e;
+      throw LmdbDamage.translate(
+          e, StorageCorruptException.WHOLE_STORE, dataFile(dir) + " (catalog or meta database)");
+    }
+  }
+
+  private static String dataFile(Path dir) {
+    return dir.resolve("data.mdb").toString();
+  }
+
+  /**
+   * Computes the evidence of partitions that have none: every partition of a new store, and all of
+   * a store written before evidence existed. For the latter this trusts the data as it is now,
+   * since there is nothing older to compare with; it is logged so an operator knows.
+   */
+  private static void recordMissingEvidence(
+      Path dir, Env<ByteBuffer> env, MetaDbi meta, Dbi<ByteBuffer>[] dbis, EntryDigest digest) {
+    long begin = System.nanoTime();
+    int computed = 0;
+    long entries = 0;
+    try (Txn<ByteBuffer> txn = env.txnWrite()) {
+      for (int p = 0; p < dbis.length; p++) {
+        if (meta.evidence(txn, p) != null) {
+          continue;
+        }
+        PartitionWalk walk = PartitionWalk.run(txn, dbis[p], digest, value -> true);
+        if (walk.damage() != null) {
+          throw new StorageCorruptException(
+              p,
+              dataFile(dir) + ", partition " + p + ": cannot compute evidence: " + walk.damage(),
+              null);
+        }
+        meta.putEvidence(txn, p, walk.found());
+        computed++;
+        entries += walk.found().entries();
+      }
+      txn.commit();
+    }
+    if (entries > 0) {
+      LOG.log(
+          Level.INFO,
+          "this store predates per-partition evidence: computed it for {0,number,#} partitions"
+              + " ({1,number,#} entries) in {2,number,#} ms, trusting the data as it is now",
+          computed,
+          entries,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
     }
   }
 
@@ -121,8 +192,16 @@ public final class LmdbStorageEngine implements StorageEngine {
    */
   private static long claimPartitionCount(
       Path dir, Env<ByteBuffer> env, MetaDbi meta, int partitionCount) {
+    // Listing the databases takes a transaction of its own, so it must come before ours.
+    boolean holdsDatabases = env.getDbiNames().size() > 1;
     try (Txn<ByteBuffer> txn = env.txnWrite()) {
       int stored = meta.partitionCount(txn);
+      if (stored == -1 && holdsDatabases) {
+        throw new StorageCorruptException(
+            StorageCorruptException.WHOLE_STORE,
+            dataFile(dir) + ": the meta database has lost the partition count of an existing store",
+            null);
+      }
       if (stored == -1) {
         meta.putPartitionCount(txn, partitionCount);
       } else if (stored != partitionCount) {
@@ -134,13 +213,39 @@ public final class LmdbStorageEngine implements StorageEngine {
     }
   }
 
+  /**
+   * Opens the partitions' databases, creating them only in a store that never applied a write: in
+   * one that did, a missing database means a damaged catalog, and creating it would write into the
+   * damaged page.
+   */
   @SuppressWarnings("unchecked")
-  private static Dbi<ByteBuffer>[] openPartitions(Env<ByteBuffer> env, int partitionCount) {
+  private static Dbi<ByteBuffer>[] openPartitions(
+      Path dir, Env<ByteBuffer> env, MetaDbi meta, int partitionCount, boolean fresh) {
+    String[] names = new String[partitionCount];
+    try (Txn<ByteBuffer> txn = env.txnRead()) {
+      for (int p = 0; p < partitionCount; p++) {
+        String rebuilt = meta.databaseName(txn, p);
+        names[p] = rebuilt != null ? rebuilt : String.format("p%05d", p);
+      }
+    }
     Dbi<ByteBuffer>[] dbis = new Dbi[partitionCount];
     for (int p = 0; p < partitionCount; p++) {
-      dbis[p] = env.openDbi(String.format("p%05d", p), MDB_CREATE);
+      String name = names[p];
+      try {
+        dbis[p] = fresh ? env.openDbi(name, MDB_CREATE) : env.openDbi(name);
+      } catch (Dbi.KeyNotFoundException e) {
+        throw new StorageCorruptException(
+            StorageCorruptException.WHOLE_STORE,
+            "the catalog of " + dataFile(dir) + " lacks database " + name,
+            e);
+      }
     }
     return dbis;
+  }
+
+  @Override
+  public String location() {
+    return dataFile;
   }
 
   @Override
@@ -154,8 +259,12 @@ public final class LmdbStorageEngine implements StorageEngine {
     buffers.checkKey(key);
     return read(
         txn -> {
-          ByteBuffer value = dbi.get(txn, buffers.key(key));
-          return value == null ? null : Buffers.copy(value);
+          try {
+            ByteBuffer value = dbi.get(txn, buffers.key(key));
+            return value == null ? null : Buffers.copy(value);
+          } catch (RuntimeException e) {
+            throw LmdbDamage.translate(e, partition, dataFile);
+          }
         });
   }
 
@@ -172,7 +281,35 @@ public final class LmdbStorageEngine implements StorageEngine {
       return List.of();
     }
     return read(
-        txn -> MergedScan.run(txn, partitions, partitionIds, buffers.key(start), end, limit));
+        txn ->
+            MergedScan.run(
+                txn, partitions, partitionIds, buffers.key(start), end, limit, dataFile));
+  }
+
+  @Override
+  public PartitionScrub scrub(int partition, ValueCheck check) {
+    Dbi<ByteBuffer> dbi = partition(partition);
+    return read(
+        txn -> {
+          Evidence recorded;
+          try {
+            recorded = meta.evidence(txn, partition);
+          } catch (RuntimeException e) {
+            throw LmdbDamage.translate(
+                e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
+          }
+          PartitionWalk walk = PartitionWalk.run(txn, dbi, digest, check);
+          String damage =
+              recorded == null
+                  ? "no evidence recorded for partition " + partition
+                  : walk.damage() == null ? null : dataFile + ": " + walk.damage();
+          return new PartitionScrub(
+              partition,
+              recorded == null ? Evidence.EMPTY : recorded,
+              walk.found(),
+              walk.badValues(),
+              damage);
+        });
   }
 
   @Override
@@ -217,21 +354,34 @@ public final class LmdbStorageEngine implements StorageEngine {
     }
   }
 
-  /** One attempt in one write transaction; false when the map filled up and nothing was written. */
+  /**
+   * One attempt in one write transaction; false when the map filled up and nothing was written.
+   * Each mutation reads the entry it replaces, in the same transaction, to take it out of the
+   * partition's evidence; the touched partitions' evidence is written once, with the data.
+   */
   private boolean tryApply(WriteBatch batch) {
     gate.readLock().lock();
     try (Txn<ByteBuffer> txn = beginWrite()) {
+      Map<Integer, Evidence> evidence = new HashMap<>();
       for (Mutation m : batch.mutations()) {
-        Dbi<ByteBuffer> dbi = partitions[m.partition()];
-        ByteBuffer key = buffers.key(m.key());
-        if (m.isDelete()) {
-          dbi.delete(txn, key);
-        } else {
-          // MDB_RESERVE lets us copy the value straight into its page: no direct value buffer.
-          dbi.reserve(txn, key, m.value().length).put(m.value());
-        }
+        Evidence before = evidence.get(m.partition());
+        evidence.put(
+            m.partition(),
+            applyOne(
+                txn,
+                partitions[m.partition()],
+                m,
+                before != null ? before : recordedEvidence(txn, m.partition())));
       }
-      meta.putAppliedPosition(txn, batch.appliedThrough());
+      try {
+        evidence.forEach((partition, updated) -> meta.putEvidence(txn, partition, updated));
+        meta.putAppliedPosition(txn, batch.appliedThrough());
+      } catch (Env.MapFullException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw LmdbDamage.translate(
+            e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
+      }
       txn.commit();
       return true;
     } catch (Env.MapFullException e) {
@@ -239,6 +389,115 @@ public final class LmdbStorageEngine implements StorageEngine {
       return false;
     } finally {
       gate.readLock().unlock();
+    }
+  }
+
+  private Evidence recordedEvidence(Txn<ByteBuffer> txn, int partition) {
+    Evidence evidence;
+    try {
+      evidence = meta.evidence(txn, partition);
+    } catch (RuntimeException e) {
+      throw LmdbDamage.translate(
+          e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
+    }
+    if (evidence == null) {
+      throw new StorageCorruptException(
+          partition,
+          dataFile + ": the meta database lost the evidence of partition " + partition,
+          null);
+    }
+    return evidence;
+  }
+
+  /**
+   * Applies {@code m} to {@code dbi} and returns the partition's evidence after it, given the
+   * evidence before it.
+   */
+  private Evidence applyOne(Txn<ByteBuffer> txn, Dbi<ByteBuffer> dbi, Mutation m, Evidence before) {
+    try {
+      Evidence evidence = before;
+      ByteBuffer key = buffers.key(m.key());
+      ByteBuffer old = dbi.get(txn, key);
+      if (old != null) {
+        evidence = evidence.minus(digest.of(key, old));
+        if (m.isDelete()) {
+          dbi.delete(txn, key);
+        }
+      }
+      if (!m.isDelete()) {
+        // MDB_RESERVE lets us copy the value straight into its page: no direct value buffer.
+        dbi.reserve(txn, key, m.value().length).put(m.value());
+        evidence = evidence.plus(digest.of(m.key(), m.value()));
+      }
+      return evidence;
+    } catch (Env.MapFullException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw LmdbDamage.translate(e, m.partition(), dataFile);
+    }
+  }
+
+  /**
+   * Rebuilds {@code partition} into a fresh database and switches to it in one transaction with its
+   * evidence. The damaged database is never touched again, not even to drop it ({@code mdb_drop}
+   * walks its pages); its space stays unused in the file.
+   */
+  @Override
+  public void rebuild(int partition, Consumer<Consumer<Mutation>> source) {
+    partition(partition);
+    String name = String.format("p%05d-r%d", partition, System.currentTimeMillis());
+    Dbi<ByteBuffer> fresh;
+    gate.readLock().lock();
+    try {
+      checkOpen();
+      fresh = env.openDbi(name, MDB_CREATE);
+    } finally {
+      gate.readLock().unlock();
+    }
+    List<Mutation> batch = new ArrayList<>(REBUILD_BATCH);
+    Evidence[] evidence = {Evidence.EMPTY};
+    source.accept(
+        m -> {
+          batch.add(m);
+          if (batch.size() == REBUILD_BATCH) {
+            evidence[0] = applyRebuilt(fresh, batch, evidence[0], null);
+            batch.clear();
+          }
+        });
+    applyRebuilt(fresh, batch, evidence[0], new Switch(partition, name));
+    partitions[partition] = fresh;
+  }
+
+  /** The partition whose database a rebuild's last transaction switches, and the new name. */
+  private record Switch(int partition, String name) {}
+
+  private Evidence applyRebuilt(
+      Dbi<ByteBuffer> fresh, List<Mutation> batch, Evidence before, Switch switchTo) {
+    long payload = 0;
+    for (Mutation m : batch) {
+      buffers.checkKey(m.key());
+      payload += m.key().length + (m.isDelete() ? 0 : m.value().length);
+    }
+    governor.ensureRoomFor(payload, batch.size());
+    while (true) {
+      gate.readLock().lock();
+      try (Txn<ByteBuffer> txn = beginWrite()) {
+        Evidence evidence = before;
+        for (Mutation m : batch) {
+          evidence = applyOne(txn, fresh, m, evidence);
+        }
+        if (switchTo != null) {
+          meta.putEvidence(txn, switchTo.partition(), evidence);
+          meta.putDatabaseName(txn, switchTo.partition(), switchTo.name());
+        }
+        txn.commit();
+        return evidence;
+      } catch (Env.MapFullException e) {
+        // Aborted; grow outside the read side of the gate and try the same batch again.
+      } finally {
+        gate.readLock().unlock();
+      }
+      governor.grow();
     }
   }
 

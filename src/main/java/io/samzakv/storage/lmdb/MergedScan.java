@@ -29,11 +29,13 @@ final class MergedScan {
           .thenComparingInt(Head::partition);
 
   private final byte[] end;
+  private final String dataFile;
   private final PriorityQueue<Head> heads;
   private final List<Cursor<ByteBuffer>> cursors;
 
-  private MergedScan(int partitions, byte[] end) {
+  private MergedScan(int partitions, byte[] end, String dataFile) {
     this.end = end;
+    this.dataFile = dataFile;
     this.heads = new PriorityQueue<>(Math.max(1, partitions), ORDER);
     this.cursors = new ArrayList<>(partitions);
   }
@@ -43,6 +45,9 @@ final class MergedScan {
    * partitions}, merged in unsigned key order; keys and values are copies.
    *
    * @param startKey {@code start} in a direct buffer, used only while the cursors are positioned
+   * @param dataFile the file named when a cursor meets a damaged page
+   * @throws io.samzakv.storage.StorageCorruptException naming the partition whose cursor met
+   *     damage: a scan never skips what it cannot read
    */
   static List<KeyValue> run(
       Txn<ByteBuffer> txn,
@@ -50,16 +55,23 @@ final class MergedScan {
       int[] partitions,
       ByteBuffer startKey,
       byte[] end,
-      int limit) {
-    MergedScan scan = new MergedScan(partitions.length, end);
+      int limit,
+      String dataFile) {
+    MergedScan scan = new MergedScan(partitions.length, end, dataFile);
     try {
       for (int partition : partitions) {
-        Cursor<ByteBuffer> cursor = dbis[partition].openCursor(txn);
-        scan.cursors.add(cursor);
-        // LMDB rejects a zero-length key, so an empty start means "from the first key".
-        boolean positioned =
-            startKey.remaining() == 0 ? cursor.first() : cursor.get(startKey, GetOp.MDB_SET_RANGE);
-        scan.offer(partition, cursor, positioned);
+        try {
+          Cursor<ByteBuffer> cursor = dbis[partition].openCursor(txn);
+          scan.cursors.add(cursor);
+          // LMDB rejects a zero-length key, so an empty start means "from the first key".
+          boolean positioned =
+              startKey.remaining() == 0
+                  ? cursor.first()
+                  : cursor.get(startKey, GetOp.MDB_SET_RANGE);
+          scan.offer(partition, cursor, positioned);
+        } catch (RuntimeException e) {
+          throw LmdbDamage.translate(e, partition, dataFile);
+        }
       }
       return scan.drain(limit);
     } finally {
@@ -71,8 +83,12 @@ final class MergedScan {
     List<KeyValue> out = new ArrayList<>(Math.min(limit, 1024));
     while (out.size() < limit && !heads.isEmpty()) {
       Head head = heads.poll();
-      out.add(new KeyValue(head.partition(), head.key(), Buffers.copy(head.cursor().val())));
-      offer(head.partition(), head.cursor(), head.cursor().next());
+      try {
+        out.add(new KeyValue(head.partition(), head.key(), Buffers.copy(head.cursor().val())));
+        offer(head.partition(), head.cursor(), head.cursor().next());
+      } catch (RuntimeException e) {
+        throw LmdbDamage.translate(e, head.partition(), dataFile);
+      }
     }
     return out;
   }

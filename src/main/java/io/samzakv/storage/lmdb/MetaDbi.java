@@ -2,6 +2,7 @@ package io.samzakv.storage.lmdb;
 
 import static org.lmdbjava.DbiFlags.MDB_CREATE;
 
+import io.samzakv.storage.Evidence;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.lmdbjava.Dbi;
@@ -9,12 +10,15 @@ import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
 
 /**
- * The {@code meta} database: the partition count the environment was created with and the op-log
- * position applied so far. The position is written inside the data's own write transaction, so the
- * two can never disagree after a crash.
+ * The {@code meta} database: the partition count the environment was created with, the op-log
+ * position applied so far and each partition's {@link Evidence} ({@code evidence/p00000}: entry
+ * count and digest, 16 bytes) and, for a partition rebuilt into a fresh database, that database's
+ * name ({@code database/p00000}). Position and evidence are written inside the data's own write
+ * transaction, so none of them can disagree with the data after a crash.
  *
- * <p>Thread contract: used by the opening thread, then only by the single writer thread; its direct
- * key/value buffers are not shared with readers.
+ * <p>Thread contract: writes come from the opening thread, then only from the single writer thread,
+ * which owns the direct value buffers. {@link #evidence} may be called from any thread: its key
+ * buffers are made at construction and never written again.
  */
 final class MetaDbi {
 
@@ -24,9 +28,19 @@ final class MetaDbi {
   private final ByteBuffer partitionsKey = key("partitions");
   private final ByteBuffer appliedKey = key("appliedPosition");
   private final ByteBuffer longValue = ByteBuffer.allocateDirect(Long.BYTES);
+  private final ByteBuffer evidenceValue = ByteBuffer.allocateDirect(2 * Long.BYTES);
+  private final ByteBuffer[] evidenceKeys;
 
-  MetaDbi(Env<ByteBuffer> env) {
-    this.dbi = env.openDbi(NAME, MDB_CREATE);
+  /**
+   * @param create whether to create the database if it is missing (only in a new file)
+   * @throws org.lmdbjava.Dbi.KeyNotFoundException when it is missing and must not be created
+   */
+  MetaDbi(Env<ByteBuffer> env, int partitions, boolean create) {
+    this.dbi = create ? env.openDbi(NAME, MDB_CREATE) : env.openDbi(NAME);
+    this.evidenceKeys = new ByteBuffer[partitions];
+    for (int p = 0; p < partitions; p++) {
+      evidenceKeys[p] = key(String.format("evidence/p%05d", p));
+    }
   }
 
   /** The stored partition count, or -1 for a new environment. */
@@ -48,6 +62,41 @@ final class MetaDbi {
 
   void putAppliedPosition(Txn<ByteBuffer> txn, long position) {
     putLong(txn, appliedKey, position);
+  }
+
+  /** The name of the partition's database after a rebuild, or null for the original one. */
+  String databaseName(Txn<ByteBuffer> txn, int partition) {
+    ByteBuffer value = dbi.get(txn, databaseKey(partition));
+    if (value == null) {
+      return null;
+    }
+    byte[] name = new byte[value.remaining()];
+    value.get(value.position(), name);
+    return new String(name, StandardCharsets.US_ASCII);
+  }
+
+  void putDatabaseName(Txn<ByteBuffer> txn, int partition, String name) {
+    dbi.put(txn, databaseKey(partition), key(name));
+  }
+
+  private static ByteBuffer databaseKey(int partition) {
+    return key(String.format("database/p%05d", partition));
+  }
+
+  /** The partition's recorded evidence, or null when none was ever recorded. */
+  Evidence evidence(Txn<ByteBuffer> txn, int partition) {
+    ByteBuffer value = dbi.get(txn, evidenceKeys[partition]);
+    if (value == null) {
+      return null;
+    }
+    return new Evidence(
+        value.getLong(value.position()), value.getLong(value.position() + Long.BYTES));
+  }
+
+  void putEvidence(Txn<ByteBuffer> txn, int partition, Evidence evidence) {
+    evidenceValue.clear();
+    evidenceValue.putLong(0, evidence.entries()).putLong(Long.BYTES, evidence.digest());
+    dbi.put(txn, evidenceKeys[partition], evidenceValue);
   }
 
   private void putLong(Txn<ByteBuffer> txn, ByteBuffer key, long value) {

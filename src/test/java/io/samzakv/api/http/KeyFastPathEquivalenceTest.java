@@ -148,7 +148,8 @@ class KeyFastPathEquivalenceTest {
           }
         };
     ApiRouter.Services services =
-        new ApiRouter.Services(new MapKvService(MAX_VALUE), null, status, registry, MAX_VALUE);
+        new ApiRouter.Services(
+            new MapKvService(MAX_VALUE), null, status, registry, MAX_VALUE, null);
     HttpServer server =
         vertx
             .createHttpServer()
