@@ -56,6 +56,19 @@ public final class Alarms {
     }
   }
 
+  /**
+   * Raises {@code alarm} or, when it is raised already, replaces its detail (keeping the time it
+   * was first raised): for a condition that grows, such as the list of damaged partitions. Logged
+   * at ERROR each time the detail changes.
+   */
+  public void update(Alarm alarm, String detail) {
+    Raised now =
+        raised.compute(
+            alarm,
+            (key, was) -> new Raised(alarm, detail, was == null ? Instant.now() : was.since()));
+    LOG.log(Level.ERROR, "alarm {0}: {1}", alarm.label(), now.detail());
+  }
+
   /** Clears {@code alarm} (logged at INFO when it was raised). */
   public void clear(Alarm alarm) {
     Raised was = raised.remove(alarm);

@@ -45,9 +45,7 @@ final class PartitionHealth {
       return;
     }
     LOG.log(Level.ERROR, "partition {0} is damaged and now refuses requests: {1}", partition, why);
-    // Alarms keep a raised alarm's first detail; re-raising with the grown list keeps it current.
-    alarms.clear(Alarms.Alarm.CORRUPT);
-    alarms.raise(Alarms.Alarm.CORRUPT, alarmDetail());
+    alarms.update(Alarms.Alarm.CORRUPT, alarmDetail());
   }
 
   /**
@@ -58,9 +56,10 @@ final class PartitionHealth {
       return;
     }
     LOG.log(Level.INFO, "partition {0} is repaired and serves again", partition);
-    alarms.clear(Alarms.Alarm.CORRUPT);
-    if (!corrupt.isEmpty()) {
-      alarms.raise(Alarms.Alarm.CORRUPT, alarmDetail());
+    if (corrupt.isEmpty()) {
+      alarms.clear(Alarms.Alarm.CORRUPT);
+    } else {
+      alarms.update(Alarms.Alarm.CORRUPT, alarmDetail());
     }
   }
 
