@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -107,7 +106,7 @@ class CrashRecoveryIT {
   void tornTailHalfRecordIsTruncatedWithAWarning() throws Exception {
     Map<String, String> env = env();
     WriteLoad load = burstThenKill(start(env).awaitReady(), Duration.ofSeconds(3));
-    Path segment = newestSegment();
+    Path segment = KvProcess.newestSegment(dir.resolve("data"));
     // A crash mid-append leaves the front of a frame: a real frame's header and half its body.
     byte[] bytes = Files.readAllBytes(segment);
     byte[] torn;
@@ -134,7 +133,7 @@ class CrashRecoveryIT {
   void tornTailOfGarbageIsTruncatedWithAWarning() throws Exception {
     Map<String, String> env = env();
     WriteLoad load = burstThenKill(start(env).awaitReady(), Duration.ofSeconds(3));
-    Path segment = newestSegment();
+    Path segment = KvProcess.newestSegment(dir.resolve("data"));
     byte[] garbage = new byte[37];
     ThreadLocalRandom.current().nextBytes(garbage);
     garbage[0] = (byte) 0xFF; // an impossible length word, whatever the rest says
@@ -148,15 +147,6 @@ class CrashRecoveryIT {
         .contains(segment.getFileName().toString());
     assertEveryAckedWriteSurvived(load, restarted);
     assertWritable(restarted);
-  }
-
-  private Path newestSegment() throws IOException {
-    try (Stream<Path> files = Files.list(dir.resolve("data").resolve("oplog"))) {
-      return files
-          .filter(file -> file.getFileName().toString().endsWith(".log"))
-          .max(Comparator.comparing(file -> file.getFileName().toString()))
-          .orElseThrow();
-    }
   }
 
   private static void append(Path file, byte[] bytes) throws IOException {

@@ -12,11 +12,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
@@ -67,6 +69,16 @@ final class KvProcess implements AutoCloseable {
   }
 
   /** Starts the jar in {@code workDir} with exactly these {@code KV_*} variables. */
+  /** The op-log segment of {@code dataDir} that a node appends to: the one named last. */
+  static Path newestSegment(Path dataDir) throws IOException {
+    try (Stream<Path> files = Files.list(dataDir.resolve("oplog"))) {
+      return files
+          .filter(file -> file.getFileName().toString().endsWith(".log"))
+          .max(Comparator.comparing(file -> file.getFileName().toString()))
+          .orElseThrow();
+    }
+  }
+
   static KvProcess start(Path workDir, Map<String, String> env, String... args) {
     String port = env.get("KV_HTTP_PORT");
     return start(workDir, port == null ? -1 : Integer.parseInt(port), env, args);

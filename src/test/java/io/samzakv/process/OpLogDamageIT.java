@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -46,7 +45,7 @@ class OpLogDamageIT {
     putKeys(node, 0, 50);
     assertThat(node.terminate(NO_HANG)).as(node.describe()).isZero();
 
-    Path segment = newestSegment();
+    Path segment = KvProcess.newestSegment(dir.resolve("data"));
     long damagedAt = frameOffset(segment, 24); // the record of k24, mid-segment
     flipFourBytes(segment, damagedAt + 30);
 
@@ -90,7 +89,7 @@ class OpLogDamageIT {
     second.kill();
     deleteDirectory(lmdb);
     copyDirectory(older, lmdb);
-    Path segment = newestSegment();
+    Path segment = KvProcess.newestSegment(dir.resolve("data"));
     long damagedAt = frameOffset(segment, 74); // position 75, k74: past the store's 50
     flipFourBytes(segment, damagedAt + 30);
 
@@ -169,15 +168,6 @@ class OpLogDamageIT {
       }
       raf.seek(at);
       raf.write(bytes);
-    }
-  }
-
-  private Path newestSegment() throws IOException {
-    try (Stream<Path> files = Files.list(dir.resolve("data").resolve("oplog"))) {
-      return files
-          .filter(file -> file.getFileName().toString().endsWith(".log"))
-          .max(Comparator.comparing(file -> file.getFileName().toString()))
-          .orElseThrow();
     }
   }
 

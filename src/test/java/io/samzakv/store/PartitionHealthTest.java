@@ -5,18 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.samzakv.kv.Alarms;
 import io.samzakv.kv.KvException;
-import io.samzakv.storage.KeyValue;
 import io.samzakv.storage.Mutation;
-import io.samzakv.storage.PartitionScrub;
-import io.samzakv.storage.SpaceUsage;
 import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
-import io.samzakv.storage.ValueCheck;
 import io.samzakv.storage.WriteBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,7 +88,14 @@ class PartitionHealthTest {
   }
 
   /** An engine whose writes fail as LMDB's do on a damaged page of one partition (or the meta). */
-  private record DamagedAt(StorageEngine real, int damaged) implements StorageEngine {
+  private static final class DamagedAt extends ForwardingStorageEngine {
+    private final int damaged;
+
+    DamagedAt(StorageEngine real, int damaged) {
+      super(real);
+      this.damaged = damaged;
+    }
+
     @Override
     public void apply(WriteBatch batch) {
       for (Mutation m : batch.mutations()) {
@@ -101,61 +103,8 @@ class PartitionHealthTest {
           throw new StorageCorruptException(damaged, "MDB_CORRUPTED in a test", null);
         }
       }
-      real.apply(batch);
+      super.apply(batch);
     }
-
-    @Override
-    public String location() {
-      return real.location();
-    }
-
-    @Override
-    public int partitionCount() {
-      return real.partitionCount();
-    }
-
-    @Override
-    public byte[] get(int partition, byte[] key) {
-      return real.get(partition, key);
-    }
-
-    @Override
-    public List<KeyValue> scan(int[] partitions, byte[] start, byte[] end, int limit) {
-      return real.scan(partitions, start, end, limit);
-    }
-
-    @Override
-    public PartitionScrub scrub(int partition, ValueCheck check) {
-      return real.scrub(partition, check);
-    }
-
-    @Override
-    public void rebuild(int partition, Consumer<Consumer<Mutation>> source) {
-      real.rebuild(partition, source);
-    }
-
-    @Override
-    public long appliedPosition() {
-      return real.appliedPosition();
-    }
-
-    @Override
-    public SpaceUsage space() {
-      return real.space();
-    }
-
-    @Override
-    public void reserve(WriteBatch batch) {
-      real.reserve(batch);
-    }
-
-    @Override
-    public long sync() {
-      return real.sync();
-    }
-
-    @Override
-    public void close() {}
   }
 
   private static byte[] b(String text) {

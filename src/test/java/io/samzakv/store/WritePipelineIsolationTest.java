@@ -13,12 +13,7 @@ import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.OpLog;
-import io.samzakv.storage.KeyValue;
-import io.samzakv.storage.Mutation;
-import io.samzakv.storage.PartitionScrub;
-import io.samzakv.storage.SpaceUsage;
 import io.samzakv.storage.StorageEngine;
-import io.samzakv.storage.ValueCheck;
 import io.samzakv.storage.WriteBatch;
 import io.samzakv.storage.lmdb.LmdbStorageEngine;
 import java.io.IOException;
@@ -26,11 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -175,34 +168,13 @@ class WritePipelineIsolationTest {
   }
 
   /** The real engine, with the faults a test switches on. */
-  private static final class FaultyStorage implements StorageEngine {
-    private final StorageEngine engine;
+  private static final class FaultyStorage extends ForwardingStorageEngine {
     volatile String failReadsOf;
     volatile boolean noRoom;
     volatile Throwable failApply;
 
     FaultyStorage(StorageEngine engine) {
-      this.engine = engine;
-    }
-
-    @Override
-    public String location() {
-      return engine.location();
-    }
-
-    @Override
-    public int partitionCount() {
-      return engine.partitionCount();
-    }
-
-    @Override
-    public PartitionScrub scrub(int partition, ValueCheck check) {
-      return engine.scrub(partition, check);
-    }
-
-    @Override
-    public void rebuild(int partition, Consumer<Consumer<Mutation>> source) {
-      engine.rebuild(partition, source);
+      super(engine);
     }
 
     @Override
@@ -210,12 +182,7 @@ class WritePipelineIsolationTest {
       if (Arrays.equals(key, failReadsOf == null ? null : bytes(failReadsOf))) {
         throw new IllegalStateException("cannot read " + failReadsOf);
       }
-      return engine.get(partition, key);
-    }
-
-    @Override
-    public List<KeyValue> scan(int[] partitions, byte[] start, byte[] end, int limit) {
-      return engine.scan(partitions, start, end, limit);
+      return super.get(partition, key);
     }
 
     @Override
@@ -223,7 +190,7 @@ class WritePipelineIsolationTest {
       if (noRoom) {
         throw new NoSpaceException("test disk is full", new IOException("ENOSPC"));
       }
-      engine.reserve(batch);
+      super.reserve(batch);
     }
 
     @Override
@@ -235,27 +202,7 @@ class WritePipelineIsolationTest {
       if (failure instanceof Error e) {
         throw e;
       }
-      engine.apply(batch);
-    }
-
-    @Override
-    public long appliedPosition() {
-      return engine.appliedPosition();
-    }
-
-    @Override
-    public SpaceUsage space() {
-      return engine.space();
-    }
-
-    @Override
-    public long sync() {
-      return engine.sync();
-    }
-
-    @Override
-    public void close() {
-      engine.close();
+      super.apply(batch);
     }
   }
 }

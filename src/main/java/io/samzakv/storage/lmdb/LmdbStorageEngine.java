@@ -291,13 +291,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     Dbi<ByteBuffer> dbi = partition(partition);
     return read(
         txn -> {
-          Evidence recorded;
-          try {
-            recorded = meta.evidence(txn, partition);
-          } catch (RuntimeException e) {
-            throw LmdbDamage.translate(
-                e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
-          }
+          Evidence recorded = evidenceOrNull(txn, partition);
           PartitionWalk walk = PartitionWalk.run(txn, dbi, digest, check);
           String damage =
               recorded == null
@@ -393,13 +387,7 @@ public final class LmdbStorageEngine implements StorageEngine {
   }
 
   private Evidence recordedEvidence(Txn<ByteBuffer> txn, int partition) {
-    Evidence evidence;
-    try {
-      evidence = meta.evidence(txn, partition);
-    } catch (RuntimeException e) {
-      throw LmdbDamage.translate(
-          e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
-    }
+    Evidence evidence = evidenceOrNull(txn, partition);
     if (evidence == null) {
       throw new StorageCorruptException(
           partition,
@@ -407,6 +395,18 @@ public final class LmdbStorageEngine implements StorageEngine {
           null);
     }
     return evidence;
+  }
+
+  /**
+   * The partition's recorded evidence, or null; damage in the meta database is the whole store's.
+   */
+  private Evidence evidenceOrNull(Txn<ByteBuffer> txn, int partition) {
+    try {
+      return meta.evidence(txn, partition);
+    } catch (RuntimeException e) {
+      throw LmdbDamage.translate(
+          e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
+    }
   }
 
   /**
