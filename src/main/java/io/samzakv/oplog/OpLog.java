@@ -41,9 +41,10 @@ import java.util.zip.CRC32C;
  * the log then refuses all further work until it is reopened (recovery sorts the file out).
  *
  * <p>Thread contract: every public method is thread-safe. Appends, writes, rolls and the segment
- * list are guarded by one lock, held only for memory copies and writes, never across an fsync of
- * the active segment; fsyncs run on a {@link #commitNow} caller (ALWAYS) or the interval thread
- * (INTERVAL). {@link #replay} reads files outside the lock.
+ * list are guarded by one lock, held for memory copies, writes with the space they reserve first
+ * (allocation and zero-fill) and a roll's fsync of the segment it seals, but never across the fsync
+ * that makes a commit durable; those run on a {@link #commitNow} caller (ALWAYS) or the interval
+ * thread (INTERVAL). {@link #replay} reads files outside the lock.
  */
 public final class OpLog implements AutoCloseable {
 
@@ -392,7 +393,11 @@ public final class OpLog implements AutoCloseable {
         return;
       }
       closed = true;
-      flush();
+      // After a failed write the buffer may still hold bytes that partly reached the file:
+      // writing them again would turn a torn tail that recovery cuts into damage it must refuse.
+      if (failure == null) {
+        flush();
+      }
     } catch (NoSpaceException e) {
       // Appends never committed were never acknowledged: dropping them breaks no promise.
       LOG.log(Level.WARNING, "op log closed without disk space for its uncommitted appends", e);

@@ -125,7 +125,9 @@ public final class LocalStore implements AutoCloseable, ScrubService {
     List<Integer> unscrubbed;
     long checkpointed;
     try {
-      unscrubbed = scrubber.atStart(START_SCRUB_BUDGET);
+      unscrubbed =
+          scrubber.atStart(
+              START_SCRUB_BUDGET, Recovery.partitionsToReplay(log, storage.appliedPosition()));
       begin = System.nanoTime();
       checkpointed = storage.appliedPosition();
       replayed = Recovery.replay(log, storage, health);

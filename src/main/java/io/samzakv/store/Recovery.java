@@ -1,5 +1,6 @@
 package io.samzakv.store;
 
+import io.samzakv.oplog.CorruptLogException;
 import io.samzakv.oplog.LogRecord;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.storage.Mutation;
@@ -13,6 +14,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -48,18 +50,27 @@ final class Recovery implements Consumer<LogRecord> {
     return recovery.replayed;
   }
 
+  /** The partitions that records past the engine's applied position write to. */
+  static Set<Integer> partitionsToReplay(OpLog log, long appliedPosition) throws IOException {
+    Set<Integer> partitions = new TreeSet<>();
+    log.replay(appliedPosition, record -> partitions.add(record.partition()));
+    return partitions;
+  }
+
   /**
    * Rebuilds every damaged partition from the whole op log, when the log still reaches back to its
    * first record (no segment was ever deleted), into a fresh database that never touches the
-   * damaged pages; a rebuilt partition that scrubs clean serves again. Returns those rebuilt.
-   * Before the store serves only: nothing else may use the damaged partitions meanwhile.
+   * damaged pages; a rebuilt partition that scrubs clean serves again. A log that cannot be read
+   * through (damage that start-up skipped because the engine held it) rebuilds nothing: those
+   * partitions stay damaged. Before the store serves only: nothing else may use the damaged
+   * partitions meanwhile.
    */
-  static List<Integer> rebuildDamaged(
+  static void rebuildDamaged(
       OpLog log, StorageEngine storage, PartitionHealth health, ValueCheck check)
       throws IOException {
     Set<Integer> damaged = health.corrupt().keySet();
     if (damaged.isEmpty()) {
-      return List.of();
+      return;
     }
     long first = log.firstRetainedPosition();
     if (first != 1) {
@@ -69,15 +80,23 @@ final class Recovery implements Consumer<LogRecord> {
               + " it cannot rebuild them; restore the data directory (see README)",
           damaged,
           first);
-      return List.of();
+      return;
     }
-    List<Integer> rebuilt = new ArrayList<>();
     for (int partition : damaged) {
       long begin = System.nanoTime();
       try {
         storage.rebuild(partition, sink -> replayPartition(log, partition, sink));
       } catch (UncheckedIOException e) {
-        throw e.getCause();
+        if (!(e.getCause() instanceof CorruptLogException unreadable)) {
+          throw e.getCause();
+        }
+        LOG.log(
+            Level.ERROR,
+            "partition {0} stays unavailable: the op log cannot rebuild it ({1}); restore the data"
+                + " directory (see README)",
+            partition,
+            unreadable.getMessage());
+        continue;
       }
       PartitionScrub scrub = storage.scrub(partition, check);
       if (!scrub.matchesEvidence()) {
@@ -92,9 +111,7 @@ final class Recovery implements Consumer<LogRecord> {
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
           scrub.found().entries());
       health.repaired(partition);
-      rebuilt.add(partition);
     }
-    return rebuilt;
   }
 
   private static void replayPartition(OpLog log, int partition, Consumer<Mutation> sink) {

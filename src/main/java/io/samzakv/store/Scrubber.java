@@ -12,6 +12,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,15 +63,21 @@ final class Scrubber implements AutoCloseable {
   }
 
   /**
-   * Scrubs partitions in order until {@code budget} is spent, so a small store is fully checked
-   * before it serves and a large one does not delay start by minutes; returns the partitions it did
-   * not reach, which {@link #schedule} scrubs first.
+   * Scrubs {@code first} whatever the budget (the partitions the start-up replay is about to write
+   * into: a write into a damaged page can abort the process), then the others in order until {@code
+   * budget} is spent, so a small store is fully checked before it serves and a large one does not
+   * delay start by minutes; returns the partitions it did not reach, which {@link #schedule} scrubs
+   * first.
    */
-  List<Integer> atStart(Duration budget) {
+  List<Integer> atStart(Duration budget, Set<Integer> first) {
     long begin = System.nanoTime();
     long deadline = begin + budget.toNanos();
+    first.forEach(this::check);
     List<Integer> left = new ArrayList<>();
     for (int p = 0; p < storage.partitionCount(); p++) {
+      if (first.contains(p)) {
+        continue;
+      }
       if (System.nanoTime() > deadline) {
         left.add(p);
       } else {

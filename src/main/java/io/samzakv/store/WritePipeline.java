@@ -367,6 +367,9 @@ final class WritePipeline implements AutoCloseable {
         stalledForSpace = true;
         refuseWaiting(e);
         if (!accepting) {
+          // Terminal: a later batch applied now would move LMDB's applied position past this one,
+          // and the next start would never replay it; nothing is sequenced after it.
+          failure = new IllegalStateException("stopped while a logged write waited for disk space");
           KvException stopping =
               KvException.unavailable(
                   "the node stopped before it found disk space for this write; it is in the op"
