@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Holds every partition against its evidence (etcd's corruption check is the model): the engine
@@ -35,6 +36,11 @@ final class Scrubber implements AutoCloseable {
   private final ValueCodec codec;
   private final PartitionHealth health;
   private final ScheduledExecutorService thread;
+
+  /** The on-demand scrub waiting for the thread, if any. */
+  private final AtomicReference<CompletableFuture<List<PartitionCheck>>> queued =
+      new AtomicReference<>();
+
   private final Counter runs;
   private volatile long lastNanos;
 
@@ -119,9 +125,27 @@ final class Scrubber implements AutoCloseable {
     }
   }
 
-  /** A full scrub on the scrubber's thread, after any that is running. */
+  /**
+   * A full scrub on the scrubber's thread, after any that is running. Requests that arrive while
+   * one waits to start share it, so at most one scrub runs and one waits however often an operator
+   * (or a script in a loop) asks.
+   */
   CompletableFuture<List<PartitionCheck>> scrubNow() {
-    return CompletableFuture.supplyAsync(this::scrubAll, thread);
+    CompletableFuture<List<PartitionCheck>> fresh = new CompletableFuture<>();
+    CompletableFuture<List<PartitionCheck>> waiting = queued.compareAndExchange(null, fresh);
+    if (waiting != null) {
+      return waiting;
+    }
+    thread.execute(
+        () -> {
+          queued.compareAndSet(fresh, null);
+          try {
+            fresh.complete(scrubAll());
+          } catch (RuntimeException e) {
+            fresh.completeExceptionally(e);
+          }
+        });
+    return fresh;
   }
 
   private List<PartitionCheck> scrubAll() {
@@ -141,7 +165,8 @@ final class Scrubber implements AutoCloseable {
     try {
       scrub = storage.scrub(partition, codec::intact);
     } catch (StorageCorruptException e) {
-      health.markCorrupt(partition, e.getMessage());
+      // Damage in the meta database is the whole file's, not this partition's.
+      health.damaged(e);
       return new PartitionCheck(partition, false, 0, e.getMessage());
     }
     if (!scrub.matchesEvidence()) {
