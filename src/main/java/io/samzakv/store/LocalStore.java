@@ -94,9 +94,7 @@ public final class LocalStore implements AutoCloseable, ScrubService {
     this.pipeline = new WritePipeline(log, storage, cache, codec, options.alarms(), health);
     this.checkpointer = new Checkpointer(log, storage, options.checkpointInterval(), checkpointed);
     this.readers = Executors.newFixedThreadPool(options.readerThreads(), readerThreads());
-    if (options.registry() != null) {
-      StoreMeters.register(options.registry(), pipeline, storage, checkpointer);
-    }
+    StoreMeters.register(options.registry(), pipeline, storage, checkpointer);
   }
 
   /** How a store encodes, caches and checkpoints. */
