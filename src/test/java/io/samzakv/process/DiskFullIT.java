@@ -3,6 +3,7 @@ package io.samzakv.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.samzakv.testing.Tmpfs;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -26,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,21 +51,20 @@ class DiskFullIT {
   private final HttpClient client = WriteLoad.newClient();
   private final List<KvProcess> started = new ArrayList<>();
   private final AtomicInteger keys = new AtomicInteger();
+  private Tmpfs tmpfs;
   private Path mount;
 
   @BeforeEach
   void mountSmallTmpfs() throws Exception {
-    mount = Files.createDirectory(dir.resolve("mnt"));
-    Assumptions.assumeTrue(
-        run("mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", mount.toString()) == 0,
-        "mounting a tmpfs needs root (skipped: the disk-full tests cannot run here)");
+    tmpfs = Tmpfs.mountOrSkip(dir.resolve("mnt"), "size=20m");
+    mount = tmpfs.path();
   }
 
   @AfterEach
   void stopNodesAndUnmount() throws Exception {
     started.forEach(KvProcess::close);
-    if (mount != null) {
-      run("umount", "-l", mount.toString());
+    if (tmpfs != null) {
+      tmpfs.close();
     }
   }
 
@@ -112,7 +111,7 @@ class DiskFullIT {
     assertThat(health.body()).contains("no_space");
 
     Files.delete(mount.resolve("ballast"));
-    assertThat(run("mount", "-o", "remount,size=64m", mount.toString())).isZero();
+    tmpfs.remount("size=64m");
     await("writes resume without a restart")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(200))
@@ -276,15 +275,5 @@ class DiskFullIT {
     return client.send(
         HttpRequest.newBuilder(node.uri(path)).timeout(ANSWER_WITHIN).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int exit = process.waitFor();
-    if (exit != 0) {
-      System.out.println(String.join(" ", command) + " exited " + exit + ": " + output.strip());
-    }
-    return exit;
   }
 }

@@ -1,8 +1,8 @@
 package io.samzakv.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.samzakv.testing.Tmpfs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,16 +126,12 @@ class StartupIT {
 
   @Test
   void dataDirOnAReadOnlyFileSystemIsNamedWithItsPath() throws Exception {
-    Path mount = Files.createDirectories(dir.resolve("ro"));
-    assumeTrue(
-        run("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mount.toString()) == 0,
-        "mounting a read-only tmpfs needs root; skipped");
-    try {
-      Map<String, String> env = KvProcess.env(mount);
-      assertFailsWithOneLine(nodes.start(dir, env), "KV_DATA_DIR", mount.toString());
+    try (Tmpfs readOnly = Tmpfs.mountOrSkip(dir.resolve("ro"), "ro,size=1m")) {
+      Path mount = readOnly.path();
+      assertFailsWithOneLine(
+          nodes.start(dir, KvProcess.env(mount)), "KV_DATA_DIR", mount.toString());
     } finally {
       nodes.afterEach(null);
-      run("umount", mount.toString());
     }
   }
 
@@ -148,9 +144,5 @@ class StartupIT {
         .startsWith("samza-kv: ")
         .contains(naming)
         .doesNotContain("Exception:");
-  }
-
-  private static int run(String... command) throws IOException, InterruptedException {
-    return new ProcessBuilder(command).redirectErrorStream(true).start().waitFor();
   }
 }

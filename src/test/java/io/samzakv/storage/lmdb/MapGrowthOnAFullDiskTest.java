@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.samzakv.disk.NoSpaceException;
+import io.samzakv.testing.Tmpfs;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,16 +23,14 @@ class MapGrowthOnAFullDiskTest {
   private static final long MAP = 1 << 20;
 
   @TempDir Path dir;
-  private Path mount;
+  private Tmpfs tmpfs;
   private Env<ByteBuffer> env;
   private MapSizeGovernor governor;
 
   @BeforeEach
   void openEnvOnATinyTmpfs() throws Exception {
-    mount = Files.createDirectory(dir.resolve("mnt"));
-    Assumptions.assumeTrue(
-        run("mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", mount.toString()) == 0,
-        "mounting a tmpfs needs root (skipped: the full-disk growth test cannot run here)");
+    tmpfs = Tmpfs.mountOrSkip(dir.resolve("mnt"), "size=1200k");
+    Path mount = tmpfs.path();
     env = Env.create().setMapSize(MAP).setMaxDbs(1).open(mount.toFile());
     governor = new MapSizeGovernor(env, new ReentrantReadWriteLock(), mount.resolve("data.mdb"));
     governor.allocateMap();
@@ -45,7 +41,9 @@ class MapGrowthOnAFullDiskTest {
     if (env != null) {
       env.close();
     }
-    run("umount", "-l", mount.toString());
+    if (tmpfs != null) {
+      tmpfs.close();
+    }
   }
 
   @Test
@@ -61,11 +59,5 @@ class MapGrowthOnAFullDiskTest {
     assertThatThrownBy(() -> governor.ensureRoomFor(600 << 10, 1))
         .isInstanceOf(NoSpaceException.class);
     assertThat(env.info().mapSize).isEqualTo(MAP);
-  }
-
-  private static int run(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-    return process.waitFor(30, TimeUnit.SECONDS) ? process.exitValue() : -1;
   }
 }
