@@ -308,13 +308,18 @@ public final class LmdbStorageEngine implements StorageEngine {
 
   @Override
   public void reserve(WriteBatch batch) {
+    reserve(batch.mutations());
+  }
+
+  /** Checks each mutation's partition and key, then grows the map for their estimated need. */
+  private void reserve(List<Mutation> mutations) {
     long payload = 0;
-    for (Mutation m : batch.mutations()) {
+    for (Mutation m : mutations) {
       partition(m.partition());
       buffers.checkKey(m.key());
       payload += m.key().length + (m.isDelete() ? 0 : m.value().length);
     }
-    governor.ensureRoomFor(payload, batch.mutations().size());
+    governor.ensureRoomFor(payload, mutations.size());
   }
 
   @Override
@@ -473,12 +478,7 @@ public final class LmdbStorageEngine implements StorageEngine {
 
   private Evidence applyRebuilt(
       Dbi<ByteBuffer> fresh, List<Mutation> batch, Evidence before, Switch switchTo) {
-    long payload = 0;
-    for (Mutation m : batch) {
-      buffers.checkKey(m.key());
-      payload += m.key().length + (m.isDelete() ? 0 : m.value().length);
-    }
-    governor.ensureRoomFor(payload, batch.size());
+    reserve(batch);
     while (true) {
       gate.readLock().lock();
       try (Txn<ByteBuffer> txn = beginWrite()) {
