@@ -51,6 +51,21 @@ public final class PartitionDirectory {
     }
   }
 
+  /** Partition p's primary is member p mod n, its replicas the next members after it. */
+  private PartitionTable roundRobin(long epoch, List<String> ids) {
+    int copies = Math.min(replication, ids.size());
+    List<PartitionAssignment> assignments = new java.util.ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      List<String> holders = new java.util.ArrayList<>(copies);
+      for (int r = 0; r < copies; r++) {
+        holders.add(ids.get((p + r) % ids.size()));
+      }
+      assignments.add(
+          new PartitionAssignment(holders.get(0), epoch, holders.subList(1, copies), holders));
+    }
+    return new PartitionTable(epoch, copies, assignments);
+  }
+
   /** The table as this member last saw it, or null before the first one is published. */
   public PartitionTable current() {
     return table;
@@ -67,7 +82,7 @@ public final class PartitionDirectory {
     }
     PartitionTable previous = table;
     long epoch = previous == null ? 1 : previous.epoch() + 1;
-    PartitionTable next = PartitionTable.assign(epoch, partitions, replication, ids);
+    PartitionTable next = roundRobin(epoch, ids);
     tables.put(KEY, next.toJson().encode());
     table = next;
   }

@@ -3,71 +3,65 @@ package io.samzakv.cluster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Which member owns each partition, stamped with an epoch that grows with every change (the oldest
- * member publishes each new table). Routing today compares only the primary's id: a member serves a
- * partition while the newest table it has seen names it primary, and answers 503 otherwise. No
- * request carries an epoch yet, so nothing is refused for being stale; fencing writes by epoch
- * arrives with replication, which is what needs it.
+ * The cluster's partition table: for every partition its primary, replicas and in-sync set,
+ * stamped with an epoch. A table only ever replaces the one whose epoch is one lower, by a
+ * compare-and-set on that epoch (see {@link TableStore}), so epochs name tables uniquely and every
+ * member can tell which of two tables is newer.
+ *
+ * @param epoch grows by one with every change of the table
+ * @param replication the copies each partition should have (the configured R)
  */
-public record PartitionTable(long epoch, int replication, List<PartitionOwners> owners) {
+public record PartitionTable(long epoch, int replication, List<PartitionAssignment> partitions) {
   public PartitionTable {
-    owners = List.copyOf(owners);
-  }
-
-  /**
-   * Spreads {@code partitions} over {@code members} round-robin: partition p's primary is member p
-   * mod n and its replicas the next members after it, capped at the member count.
-   */
-  public static PartitionTable assign(
-      long epoch, int partitions, int replication, List<String> members) {
-    int copies = Math.min(replication, members.size());
-    List<PartitionOwners> owners = new ArrayList<>(partitions);
-    for (int p = 0; p < partitions; p++) {
-      List<String> replicas = new ArrayList<>(copies - 1);
-      for (int r = 1; r < copies; r++) {
-        replicas.add(members.get((p + r) % members.size()));
-      }
-      owners.add(new PartitionOwners(members.get(p % members.size()), replicas));
-    }
-    return new PartitionTable(epoch, copies, owners);
+    partitions = List.copyOf(partitions);
   }
 
   public int partitionCount() {
-    return owners.size();
+    return partitions.size();
   }
 
+  public PartitionAssignment assignment(int partition) {
+    return partitions.get(partition);
+  }
+
+  /** The primary of {@code partition}, or null while it has none. */
   public String primaryOf(int partition) {
-    return owners.get(partition).primary();
+    return partitions.get(partition).primary();
+  }
+
+  /** Every member the table gives a copy of some partition to. */
+  public Set<String> members() {
+    Set<String> members = new LinkedHashSet<>();
+    partitions.forEach(assignment -> members.addAll(assignment.copies()));
+    return members;
+  }
+
+  /** The table that follows this one with {@code next} as its partitions: epoch + 1. */
+  public PartitionTable successor(List<PartitionAssignment> next) {
+    return new PartitionTable(epoch + 1, replication, next);
   }
 
   public JsonObject toJson() {
-    JsonArray partitions = new JsonArray();
-    for (int p = 0; p < owners.size(); p++) {
-      PartitionOwners owner = owners.get(p);
-      partitions.add(
-          new JsonObject()
-              .put("partition", p)
-              .put("primary", owner.primary())
-              .put("replicas", new JsonArray(owner.replicas())));
+    JsonArray array = new JsonArray();
+    for (int p = 0; p < partitions.size(); p++) {
+      array.add(partitions.get(p).toJson(p));
     }
     return new JsonObject()
         .put("epoch", epoch)
         .put("replication", replication)
-        .put("partitions", partitions);
+        .put("partitions", array);
   }
 
   public static PartitionTable fromJson(JsonObject json) {
-    List<PartitionOwners> owners = new ArrayList<>();
+    List<PartitionAssignment> partitions = new ArrayList<>();
     for (Object item : json.getJsonArray("partitions")) {
-      JsonObject partition = (JsonObject) item;
-      owners.add(
-          new PartitionOwners(
-              partition.getString("primary"),
-              partition.getJsonArray("replicas").stream().map(String::valueOf).toList()));
+      partitions.add(PartitionAssignment.fromJson((JsonObject) item));
     }
-    return new PartitionTable(json.getLong("epoch"), json.getInteger("replication"), owners);
+    return new PartitionTable(json.getLong("epoch"), json.getInteger("replication"), partitions);
   }
 }
