@@ -14,8 +14,8 @@ import java.util.List;
  *     it writes and every request forwarded to it carries this epoch, so a message from before a
  *     change of primary is recognised and refused
  * @param replicas the other members holding a copy, in the order they were given one
- * @param inSync the copies known to hold every acknowledged write of the partition: the primary
- *     and the replicas it waits for before acknowledging; only one of these may ever be promoted
+ * @param inSync the copies known to hold every acknowledged write of the partition: the primary and
+ *     the replicas it waits for before acknowledging; only one of these may ever be promoted
  */
 public record PartitionAssignment(
     String primary, long leaderEpoch, List<String> replicas, List<String> inSync) {

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The cluster's partition table: for every partition its primary, replicas and in-sync set,
- * stamped with an epoch. A table only ever replaces the one whose epoch is one lower, by a
- * compare-and-set on that epoch (see {@link TableStore}), so epochs name tables uniquely and every
- * member can tell which of two tables is newer.
+ * The cluster's partition table: for every partition its primary, replicas and in-sync set, stamped
+ * with an epoch. A table only ever replaces the one whose epoch is one lower, by a compare-and-set
+ * on that epoch (see {@link TableStore}), so epochs name tables uniquely and every member can tell
+ * which of two tables is newer.
  *
  * @param epoch grows by one with every change of the table
  * @param replication the copies each partition should have (the configured R)
