@@ -147,6 +147,15 @@ public final class ValueCodec {
   }
 
   /**
+   * The version in the header of {@code stored}, read without verifying it: for bytes a peer
+   * encoded moments ago and shipped inside a checksummed record, whose version the write path needs
+   * before it can afford a full {@link #decode}.
+   */
+  public static long version(byte[] stored) {
+    return readLong(stored, VERSION_OFFSET);
+  }
+
+  /**
    * True when {@code stored} passes the checks {@link #decode} makes before decompressing (length,
    * flags, CRC32C), read in place: what a scrub of every stored value needs. The CRC32C covers the
    * compressed payload and its recorded length, so a value that passes decodes too. The buffer's

@@ -50,6 +50,14 @@ public final class KvException extends RuntimeException {
     return new KvException(503, "unavailable", message, null);
   }
 
+  /**
+   * 503 from a member that does not serve the partition (any more): the caller looks at the newest
+   * partition table and asks the primary it names.
+   */
+  public static KvException notPrimary(String message) {
+    return new KvException(503, "not_primary", message, null);
+  }
+
   /** 507: the disk has no room for the write (etcd's NOSPACE); nothing of it was stored. */
   public static KvException noSpace(String message) {
     return new KvException(507, "no_space", message, null);

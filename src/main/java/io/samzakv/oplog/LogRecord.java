@@ -1,7 +1,9 @@
 package io.samzakv.oplog;
 
 /**
- * One record: position is the record's log sequence number (LSN), starting at 1, +1 per record,
- * never reused. value is null for DELETE.
+ * One record: position is the record's log sequence number (LSN) in this node's log, starting at 1,
+ * +1 per record, never reused; epoch and sequence are its place in its partition's history, the
+ * same on every copy (see {@link RecordFrame}). value is null for DELETE.
  */
-public record LogRecord(long position, int partition, LogOp op, byte[] key, byte[] value) {}
+public record LogRecord(
+    long position, int partition, long epoch, long sequence, LogOp op, byte[] key, byte[] value) {}

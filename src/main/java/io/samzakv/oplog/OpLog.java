@@ -194,9 +194,12 @@ public final class OpLog implements AutoCloseable {
    * must be cheap). A record that cannot be framed (key and value over {@link #MAX_PAYLOAD_BYTES})
    * is refused with an IllegalArgumentException and changes nothing.
    *
+   * @param epoch the leader epoch of the primary that wrote the record
+   * @param sequence the record's sequence in its partition's history
    * @param value the value of a PUT (may be empty); must be null for a DELETE
    */
-  public long append(int partition, LogOp op, byte[] key, byte[] value) throws IOException {
+  public long append(int partition, long epoch, long sequence, LogOp op, byte[] key, byte[] value)
+      throws IOException {
     Objects.requireNonNull(op, "op");
     Objects.requireNonNull(key, "key");
     if ((op == LogOp.DELETE) != (value == null)) {
@@ -210,7 +213,7 @@ public final class OpLog implements AutoCloseable {
         growBuffer(frameSize);
       }
       long position = lastPosition + 1;
-      RecordFrame.encode(buffer, crc, position, partition, op, key, value);
+      RecordFrame.encode(buffer, crc, position, partition, epoch, sequence, op, key, value);
       lastPosition = position;
       return position;
     } finally {

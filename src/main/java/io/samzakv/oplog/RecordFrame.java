@@ -7,13 +7,15 @@ import java.util.zip.CRC32C;
  * The on-disk frame of one record, big-endian:
  *
  * <pre>
- * [length:int32][crc32c:int32][position:int64][partition:int32][op:byte]
- * [keyLen:int32][key][valueLen:int32, -1 for DELETE][value]
+ * [length:int32][crc32c:int32][position:int64][partition:int32][epoch:int64][sequence:int64]
+ * [op:byte][keyLen:int32][key][valueLen:int32, -1 for DELETE][value]
  * </pre>
  *
  * length counts the bytes after the crc field (the body) and the CRC-32C covers exactly the body,
- * so a reader can check a frame before trusting any field but the length. Stateless: every method
- * works on buffers and a {@link CRC32C} owned by the caller.
+ * so a reader can check a frame before trusting any field but the length. epoch and sequence are
+ * the record's place in its partition's history (the leader epoch of the primary that wrote it and
+ * the partition's own sequence), the same on every copy of the partition; position is this log's.
+ * Stateless: every method works on buffers and a {@link CRC32C} owned by the caller.
  */
 final class RecordFrame {
 
@@ -21,7 +23,7 @@ final class RecordFrame {
   static final int HEADER = 8;
 
   /** Body of a record with an empty key and a null value. */
-  static final int MIN_BODY = 8 + 4 + 1 + 4 + 4;
+  static final int MIN_BODY = 8 + 4 + 8 + 8 + 1 + 4 + 4;
 
   /**
    * Upper bound on a body. Bigger lengths can only come from garbage, so recovery uses this to
@@ -30,9 +32,11 @@ final class RecordFrame {
   static final int MAX_BODY = 64 << 20;
 
   private static final int PARTITION = 8;
-  private static final int OP = 12;
-  private static final int KEY_LENGTH = 13;
-  private static final int KEY = 17;
+  private static final int EPOCH = 12;
+  private static final int SEQUENCE = 20;
+  static final int OP = 28;
+  private static final int KEY_LENGTH = 29;
+  private static final int KEY = 33;
 
   private RecordFrame() {}
 
@@ -55,13 +59,21 @@ final class RecordFrame {
       CRC32C crc,
       long position,
       int partition,
+      long epoch,
+      long sequence,
       LogOp op,
       byte[] key,
       byte[] value) {
     int start = out.position();
     int bodyStart = start + HEADER;
     out.putInt(frameSize(key, value) - HEADER).putInt(0);
-    out.putLong(position).putInt(partition).put(op.code()).putInt(key.length).put(key);
+    out.putLong(position)
+        .putInt(partition)
+        .putLong(epoch)
+        .putLong(sequence)
+        .put(op.code())
+        .putInt(key.length)
+        .put(key);
     if (value == null) {
       out.putInt(-1);
     } else {
@@ -118,6 +130,13 @@ final class RecordFrame {
       value = new byte[valueLength];
       buf.get(valueAt + 4, value);
     }
-    return new LogRecord(buf.getLong(bodyStart), buf.getInt(bodyStart + PARTITION), op, key, value);
+    return new LogRecord(
+        buf.getLong(bodyStart),
+        buf.getInt(bodyStart + PARTITION),
+        buf.getLong(bodyStart + EPOCH),
+        buf.getLong(bodyStart + SEQUENCE),
+        op,
+        key,
+        value);
   }
 }

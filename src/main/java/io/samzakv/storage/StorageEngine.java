@@ -70,6 +70,24 @@ public interface StorageEngine extends AutoCloseable {
    */
   void rebuild(int partition, Consumer<Consumer<Mutation>> source);
 
+  /**
+   * Like {@link #rebuild}, for a copy of {@code partition} received from its primary: the fresh
+   * keyspace is switched to with {@code history} (the primary's, as of the copy) and forced to disk
+   * before this returns, so the records that follow the copy in the op log are never replayed onto
+   * the keyspace the copy replaced.
+   */
+  void install(int partition, PartitionHistory history, Consumer<Consumer<Mutation>> source);
+
+  /** The partition's history as of the last committed write. Never blocks. */
+  PartitionHistory history(int partition);
+
+  /**
+   * Passes every entry of {@code partition} to {@code each} from one consistent read snapshot, and
+   * returns the partition's history in that same snapshot: the copy holds exactly the records up to
+   * its sequence.
+   */
+  PartitionHistory snapshot(int partition, Consumer<KeyValue> each);
+
   /** The op-log position recorded by the last {@link #apply}, 0 for a new store. */
   long appliedPosition();
 

@@ -15,8 +15,11 @@ import io.samzakv.kv.ScanRange;
 import io.samzakv.kv.ScrubService;
 import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
+import io.samzakv.oplog.LogRecord;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.storage.KeyValue;
+import io.samzakv.storage.Mutation;
+import io.samzakv.storage.PartitionHistory;
 import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
 import io.vertx.core.Context;
@@ -34,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -67,6 +71,12 @@ public final class LocalStore implements AutoCloseable, ScrubService {
   public static final int LARGEST_VALUE_BYTES =
       OpLog.MAX_PAYLOAD_BYTES - Key.MAX_BYTES - ValueCodec.MAX_HEADER_BYTES;
 
+  /**
+   * The newest records kept in memory for replicas that fell behind ({@link RecentRecords}); one
+   * that needs older ones gets a snapshot of the partition instead.
+   */
+  private static final long RECENT_RECORD_BYTES = 64L << 20;
+
   private final OpLog log;
   private final StorageEngine storage;
   private final ValueCodec codec;
@@ -91,7 +101,15 @@ public final class LocalStore implements AutoCloseable, ScrubService {
     this.health = health;
     this.scrubber = scrubber;
     this.cache = new ValueCache(options.cacheBytes(), options.registry());
-    this.pipeline = new WritePipeline(log, storage, cache, codec, options.alarms(), health);
+    this.pipeline =
+        new WritePipeline(
+            log,
+            storage,
+            cache,
+            codec,
+            new WritePathState(options.alarms()),
+            health,
+            RECENT_RECORD_BYTES);
     this.checkpointer = new Checkpointer(log, storage, options.checkpointInterval(), checkpointed);
     this.readers = Executors.newFixedThreadPool(options.readerThreads(), readerThreads());
     StoreMeters.register(options.registry(), pipeline, storage, checkpointer);
@@ -237,6 +255,61 @@ public final class LocalStore implements AutoCloseable, ScrubService {
           String next = found.size() > limit ? Key.stored(found.get(limit).key()).text() : null;
           return new ScanPage(items, next);
         });
+  }
+
+  /**
+   * From now on, writes are fenced by {@code roles} (a write to a partition this node does not
+   * serve is refused, and every record is stamped with the partition's leader epoch) and shipped to
+   * the replicas by {@code replication} before they are acknowledged.
+   */
+  public void replicate(PartitionRoles roles, Replication replication) {
+    pipeline.replicate(roles, replication);
+  }
+
+  /**
+   * Takes records a primary shipped, whole or not at all; completes once they are durable here.
+   * Fails with {@code stale_epoch} when the partition has a newer primary, and with {@code
+   * sequence_gap} when they do not continue what this copy holds.
+   */
+  public Future<Void> takeRecords(List<LogRecord> records) {
+    RecordsCommand command = new RecordsCommand(records, new CompletableFuture<>());
+    pipeline.submit(command);
+    return onCallerContext(command.result());
+  }
+
+  /** Completes once every write logged before the call is applied (and readable). */
+  public Future<Void> appliedSoFar() {
+    return onCallerContext(pipeline.appliedSoFar());
+  }
+
+  /** The newest records, for a replica catching up. */
+  public RecentRecords recentRecords() {
+    return pipeline.recent();
+  }
+
+  /** Where this copy of {@code partition} stands in its history. Never blocks. */
+  public PartitionHistory history(int partition) {
+    return storage.history(partition);
+  }
+
+  /**
+   * Passes every entry of {@code partition} to {@code each} from one consistent snapshot and
+   * returns the history the snapshot holds. Blocking: a worker thread.
+   */
+  public PartitionHistory snapshot(int partition, Consumer<KeyValue> each) {
+    return storage.snapshot(partition, each);
+  }
+
+  /**
+   * Replaces this copy of {@code partition} by the entries {@code source} feeds, a copy of its
+   * primary's as of {@code history}; durable before it returns. Only while no record of the
+   * partition is submitted. Blocking: a worker thread.
+   */
+  public void install(
+      int partition, PartitionHistory history, Consumer<Consumer<Mutation>> source) {
+    storage.install(partition, history, source);
+    cache.invalidateAll();
+    pipeline.installed(partition);
   }
 
   /** Scrubs every partition now; damaged ones are marked as a background scrub would. */

@@ -129,10 +129,12 @@ final class Recovery implements Consumer<LogRecord> {
   }
 
   private static Mutation mutation(LogRecord record) {
-    return switch (record.op()) {
-      case PUT -> Mutation.put(record.partition(), record.key(), record.value());
-      case DELETE -> Mutation.delete(record.partition(), record.key());
-    };
+    Mutation unstamped =
+        switch (record.op()) {
+          case PUT -> Mutation.put(record.partition(), record.key(), record.value());
+          case DELETE -> Mutation.delete(record.partition(), record.key());
+        };
+    return unstamped.stamped(record.epoch(), record.sequence());
   }
 
   @Override

@@ -56,4 +56,12 @@ final class ValueCache {
   void invalidate(String key) {
     cache.asMap().compute(key, (absent, stale) -> null);
   }
+
+  /**
+   * Drops everything: after a copy of a partition replaced what this node held. That partition is
+   * served by another member meanwhile, so no load of its keys can race this.
+   */
+  void invalidateAll() {
+    cache.invalidateAll();
+  }
 }

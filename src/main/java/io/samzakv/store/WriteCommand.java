@@ -14,9 +14,15 @@ record WriteCommand(
     Key key,
     byte[] value,
     Precondition precondition,
-    CompletableFuture<WriteResult> result) {
+    CompletableFuture<WriteResult> result)
+    implements PipelineCommand {
 
   boolean isDelete() {
     return value == null;
+  }
+
+  @Override
+  public long bytes() {
+    return key.utf8().length + (isDelete() ? 0 : value.length);
   }
 }

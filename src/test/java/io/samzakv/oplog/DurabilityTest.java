@@ -88,9 +88,9 @@ class DurabilityTest {
             dir,
             new OpLogOptions(FsyncPolicy.INTERVAL, 1 << 20, Duration.ofMillis(10)),
             registry)) {
-      log.append(0, LogOp.PUT, key(1), value(1));
+      log.append(0, 1, 0, LogOp.PUT, key(1), value(1));
       assertThat(log.commitNow()).isEqualTo(1L);
-      log.append(0, LogOp.PUT, key(2), value(2));
+      log.append(0, 1, 0, LogOp.PUT, key(2), value(2));
       assertThat(log.commitNow()).isEqualTo(2L);
 
       await().atMost(Duration.ofSeconds(10)).until(() -> batchTotal() == 2);
@@ -114,7 +114,7 @@ class DurabilityTest {
   @Test
   void closeWritesAndFsyncsAppendsThatWereNeverCommitted() throws IOException {
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), registry)) {
-      log.append(0, LogOp.PUT, key(1), value(1));
+      log.append(0, 1, 0, LogOp.PUT, key(1), value(1));
     }
     assertThat(fsyncs()).isEqualTo(1);
     assertReopenedLogHoldsPositionsThrough(1);
@@ -123,7 +123,7 @@ class DurabilityTest {
   private void commitInLoop(OpLog log, ConcurrentLinkedQueue<Long> acknowledged) {
     try {
       for (int i = 0; i < COMMITS_PER_THREAD; i++) {
-        long position = log.append(i % 8, LogOp.PUT, key(i), value(i));
+        long position = log.append(i % 8, 1, 0, LogOp.PUT, key(i), value(i));
         long durable = log.commitNow();
         assertThat(durable).isGreaterThanOrEqualTo(position);
         acknowledged.add(position);
@@ -135,7 +135,7 @@ class DurabilityTest {
 
   private static void appendRecords(OpLog log, int count) throws IOException {
     for (int n = 1; n <= count; n++) {
-      log.append(0, LogOp.PUT, key(n), value(n));
+      log.append(0, 1, 0, LogOp.PUT, key(n), value(n));
     }
   }
 

@@ -36,7 +36,7 @@ final class LogFiles {
    */
   static void appendRecords(OpLog log, long from, long to) throws IOException {
     for (long n = from; n <= to; n++) {
-      assertThat(log.append((int) (n % 4), LogOp.PUT, key(n), value(n))).isEqualTo(n);
+      assertThat(log.append((int) (n % 4), 1, 0, LogOp.PUT, key(n), value(n))).isEqualTo(n);
       log.commitNow();
     }
   }

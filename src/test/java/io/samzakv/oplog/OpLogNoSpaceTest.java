@@ -49,15 +49,15 @@ class OpLogNoSpaceTest {
       appendRecords(log, 1, 3);
       full.set(true);
       // Past the megabyte the segment has zero-filled so far: the commit must reserve more.
-      log.append(0, LogOp.PUT, key(4), new byte[2 << 20]);
-      log.append(0, LogOp.PUT, key(5), value(5));
+      log.append(0, 1, 0, LogOp.PUT, key(4), new byte[2 << 20]);
+      log.append(0, 1, 0, LogOp.PUT, key(5), value(5));
 
       assertThatThrownBy(log::commitNow).isInstanceOf(NoSpaceException.class);
       assertThat(log.lastPosition()).as("positions rewound").isEqualTo(3);
       assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, 3));
 
       full.set(false);
-      assertThat(log.append(0, LogOp.PUT, key(4), value(4))).isEqualTo(4);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(4), value(4))).isEqualTo(4);
       assertThat(log.commitNow()).isEqualTo(4);
     }
     try (OpLog log = open(1 << 30)) {
@@ -72,7 +72,7 @@ class OpLogNoSpaceTest {
     try (OpLog log = open(10 * FRAME)) {
       appendRecords(log, 1, 10);
       full.set(true);
-      log.append(0, LogOp.PUT, key(11), value(11));
+      log.append(0, 1, 0, LogOp.PUT, key(11), value(11));
 
       assertThatThrownBy(log::commitNow).isInstanceOf(NoSpaceException.class);
       assertThat(log.segmentCount()).isEqualTo(1);
@@ -91,12 +91,12 @@ class OpLogNoSpaceTest {
   void discardUncommittedHandsThePositionsOutAgain() throws IOException {
     try (OpLog log = open(1 << 20)) {
       appendRecords(log, 1, 2);
-      log.append(0, LogOp.PUT, key(3), value(3));
-      log.append(0, LogOp.PUT, key(4), value(4));
+      log.append(0, 1, 0, LogOp.PUT, key(3), value(3));
+      log.append(0, 1, 0, LogOp.PUT, key(4), value(4));
 
       log.discardUncommitted();
 
-      assertThat(log.append(0, LogOp.PUT, key(3), value(33))).isEqualTo(3);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(3), value(33))).isEqualTo(3);
       log.commitNow();
       List<LogRecord> records = replayAll(log, 0);
       assertThat(positions(records)).containsExactly(1L, 2L, 3L);

@@ -30,7 +30,7 @@ class OpLogTest {
       assertThat(log.segmentCount()).isEqualTo(1);
       assertThat(log.recoveryReport()).isEqualTo(RecoveryReport.clean(0));
       assertThat(replayAll(log, 0)).isEmpty();
-      assertThat(log.append(0, LogOp.PUT, key(1), value(1))).isEqualTo(1);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(1), value(1))).isEqualTo(1);
     }
   }
 
@@ -38,8 +38,8 @@ class OpLogTest {
   void reopenedLogReplaysEveryRecordInOrder() throws IOException {
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
       appendRecords(log, 1, 100);
-      log.append(3, LogOp.DELETE, key(101), null);
-      log.append(2, LogOp.PUT, key(102), new byte[0]);
+      log.append(3, 1, 0, LogOp.DELETE, key(101), null);
+      log.append(2, 1, 0, LogOp.PUT, key(102), new byte[0]);
       log.commitNow();
     }
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
@@ -48,10 +48,10 @@ class OpLogTest {
       assertThat(positions(records)).containsExactlyElementsOf(range(1, 102));
       assertThat(records.get(41))
           .usingRecursiveComparison()
-          .isEqualTo(new LogRecord(42, 2, LogOp.PUT, key(42), value(42)));
+          .isEqualTo(new LogRecord(42, 2, 1, 0, LogOp.PUT, key(42), value(42)));
       assertThat(records.get(100))
           .usingRecursiveComparison()
-          .isEqualTo(new LogRecord(101, 3, LogOp.DELETE, key(101), null));
+          .isEqualTo(new LogRecord(101, 3, 1, 0, LogOp.DELETE, key(101), null));
       assertThat(records.get(101).value()).isEmpty();
     }
   }
@@ -68,7 +68,7 @@ class OpLogTest {
   @Test
   void replaySeesAppendsNotYetCommitted() throws IOException {
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
-      log.append(0, LogOp.PUT, key(1), value(1));
+      log.append(0, 1, 0, LogOp.PUT, key(1), value(1));
       assertThat(positions(replayAll(log, 0))).containsExactly(1L);
     }
   }
@@ -94,7 +94,7 @@ class OpLogTest {
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 10 * FRAME), null)) {
       appendRecords(log, 1, 5);
       for (long n = 6; n <= 20; n++) {
-        log.append(0, LogOp.PUT, key(n), value(n));
+        log.append(0, 1, 0, LogOp.PUT, key(n), value(n));
       }
       log.commitNow();
 
@@ -133,7 +133,7 @@ class OpLogTest {
     }
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 10 * FRAME), null)) {
       assertThat(log.lastPosition()).isEqualTo(20);
-      assertThat(log.append(0, LogOp.PUT, key(21), value(21))).isEqualTo(21);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(21), value(21))).isEqualTo(21);
     }
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 10 * FRAME), null)) {
       assertThat(positions(replayAll(log, 0))).containsExactly(21L);
@@ -145,9 +145,9 @@ class OpLogTest {
     byte[] big = new byte[3 << 20];
     big[big.length - 1] = 42;
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 30), null)) {
-      log.append(0, LogOp.PUT, key(1), value(1));
-      log.append(0, LogOp.PUT, key(2), big);
-      log.append(0, LogOp.PUT, key(3), value(3));
+      log.append(0, 1, 0, LogOp.PUT, key(1), value(1));
+      log.append(0, 1, 0, LogOp.PUT, key(2), big);
+      log.append(0, 1, 0, LogOp.PUT, key(3), value(3));
       log.commitNow();
     }
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 30), null)) {
@@ -160,9 +160,9 @@ class OpLogTest {
   @Test
   void putWithoutValueAndDeleteWithValueAreRejected() throws IOException {
     try (OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null)) {
-      assertThatThrownBy(() -> log.append(0, LogOp.PUT, key(1), null))
+      assertThatThrownBy(() -> log.append(0, 1, 0, LogOp.PUT, key(1), null))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> log.append(0, LogOp.DELETE, key(1), value(1)))
+      assertThatThrownBy(() -> log.append(0, 1, 0, LogOp.DELETE, key(1), value(1)))
           .isInstanceOf(IllegalArgumentException.class);
       assertThat(log.lastPosition()).isZero();
     }
@@ -173,7 +173,7 @@ class OpLogTest {
     OpLog log = OpLog.open(dir, options(FsyncPolicy.ALWAYS, 1 << 20), null);
     log.close();
     log.close();
-    assertThatThrownBy(() -> log.append(0, LogOp.PUT, key(1), value(1)))
+    assertThatThrownBy(() -> log.append(0, 1, 0, LogOp.PUT, key(1), value(1)))
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(log::commitNow).isInstanceOf(IllegalStateException.class);
   }

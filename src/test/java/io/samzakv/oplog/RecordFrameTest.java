@@ -14,33 +14,34 @@ class RecordFrameTest {
 
   @Test
   void putWithValueRoundTrips() {
-    assertRoundTrip(new LogRecord(7, 3, LogOp.PUT, bytes(5, 'k'), bytes(40, 'v')));
+    assertRoundTrip(new LogRecord(7, 3, 1, 0, LogOp.PUT, bytes(5, 'k'), bytes(40, 'v')));
   }
 
   @Test
   void deleteRoundTripsWithNullValue() {
-    assertRoundTrip(new LogRecord(8, 0, LogOp.DELETE, bytes(5, 'k'), null));
+    assertRoundTrip(new LogRecord(8, 0, 1, 0, LogOp.DELETE, bytes(5, 'k'), null));
   }
 
   @Test
   void emptyValueStaysDistinctFromDelete() {
-    LogRecord decoded = assertRoundTrip(new LogRecord(9, 1, LogOp.PUT, bytes(1, 'k'), new byte[0]));
+    LogRecord decoded =
+        assertRoundTrip(new LogRecord(9, 1, 1, 0, LogOp.PUT, bytes(1, 'k'), new byte[0]));
     assertThat(decoded.value()).isNotNull().isEmpty();
   }
 
   @Test
   void maximalLmdbKeyRoundTrips() {
-    assertRoundTrip(new LogRecord(10, 2, LogOp.PUT, bytes(511, 'k'), bytes(3, 'v')));
+    assertRoundTrip(new LogRecord(10, 2, 1, 0, LogOp.PUT, bytes(511, 'k'), bytes(3, 'v')));
   }
 
   @Test
   void oneMebibyteValueRoundTrips() {
-    assertRoundTrip(new LogRecord(11, 2, LogOp.PUT, bytes(16, 'k'), bytes(1 << 20, 'v')));
+    assertRoundTrip(new LogRecord(11, 2, 1, 0, LogOp.PUT, bytes(16, 'k'), bytes(1 << 20, 'v')));
   }
 
   @Test
   void checksumChangesWhenAnyBodyByteFlips() {
-    ByteBuffer frame = encode(new LogRecord(1, 0, LogOp.PUT, bytes(4, 'k'), bytes(4, 'v')));
+    ByteBuffer frame = encode(new LogRecord(1, 0, 1, 0, LogOp.PUT, bytes(4, 'k'), bytes(4, 'v')));
     int length = frame.getInt(0);
     frame.put(RecordFrame.HEADER + 10, (byte) (frame.get(RecordFrame.HEADER + 10) ^ 1));
     assertThat(RecordFrame.checksum(crc, frame, RecordFrame.HEADER, length))
@@ -49,8 +50,8 @@ class RecordFrameTest {
 
   @Test
   void deleteCarryingValueLengthIsMalformed() {
-    ByteBuffer frame = encode(new LogRecord(1, 0, LogOp.DELETE, bytes(4, 'k'), null));
-    frame.put(RecordFrame.HEADER + 12, LogOp.PUT.code());
+    ByteBuffer frame = encode(new LogRecord(1, 0, 1, 0, LogOp.DELETE, bytes(4, 'k'), null));
+    frame.put(RecordFrame.HEADER + RecordFrame.OP, LogOp.PUT.code());
     assertThat(RecordFrame.wellFormed(frame, RecordFrame.HEADER, frame.getInt(0))).isFalse();
   }
 
@@ -86,6 +87,8 @@ class RecordFrameTest {
         crc,
         record.position(),
         record.partition(),
+        record.epoch(),
+        record.sequence(),
         record.op(),
         record.key(),
         record.value());

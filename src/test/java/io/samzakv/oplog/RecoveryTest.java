@@ -154,7 +154,7 @@ class RecoveryTest {
       assertThat(report.quarantined())
           .containsExactly(damaged(segment(dir, 1)), damaged(segment(dir, 11)));
       assertThat(log.lastPosition()).isEqualTo(15);
-      assertThat(log.append(0, LogOp.PUT, key(16), value(16))).isEqualTo(16);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(16), value(16))).isEqualTo(16);
       log.commitNow();
     }
     try (OpLog log = open(15)) {
@@ -173,7 +173,7 @@ class RecoveryTest {
       assertThat(log.recoveryReport().skippedRecords()).isEqualTo(1);
       assertThat(log.recoveryReport().quarantined()).containsExactly(damaged(segment(dir, 1)));
       assertThat(positions(replayAll(log, 13))).containsExactly(14L, 15L);
-      assertThat(log.append(0, LogOp.PUT, key(16), value(16))).isEqualTo(16);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(16), value(16))).isEqualTo(16);
       log.commitNow();
     }
     assertThat(segment(dir, 16)).as("appends go to a fresh segment, after the damage").exists();
@@ -211,7 +211,7 @@ class RecoveryTest {
     try (OpLog log = open(25)) {
       assertThat(log.recoveryReport().skippedRecords()).isEqualTo(10);
       assertThat(log.recoveryReport().quarantined()).as("no damaged bytes to keep").isEmpty();
-      assertThat(log.append(0, LogOp.PUT, key(26), value(26))).isEqualTo(26);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(26), value(26))).isEqualTo(26);
     }
   }
 
@@ -224,8 +224,8 @@ class RecoveryTest {
     try (OpLog log = open(16)) {
       assertThat(log.recoveryReport().tornTail()).isTrue();
       assertThat(log.lastPosition()).isEqualTo(16);
-      assertThat(log.append(0, LogOp.PUT, key(17), value(17))).isEqualTo(17);
-      assertThat(log.append(0, LogOp.PUT, key(18), value(18))).isEqualTo(18);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(17), value(17))).isEqualTo(17);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(18), value(18))).isEqualTo(18);
       log.commitNow();
     }
     try (OpLog log = open(16)) {
@@ -255,7 +255,7 @@ class RecoveryTest {
     try (OpLog log = open(12)) {
       assertThat(log.lastPosition()).isEqualTo(12);
       assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, 12));
-      assertThat(log.append(0, LogOp.PUT, key(13), value(13))).isEqualTo(13);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(13), value(13))).isEqualTo(13);
     }
   }
 
@@ -274,7 +274,7 @@ class RecoveryTest {
     assertThat(result.lost().unreadable()).isEmpty();
     try (OpLog log = open(5)) {
       assertThat(positions(replayAll(log, 5))).containsExactlyElementsOf(range(6, 10));
-      assertThat(log.append(0, LogOp.PUT, key(11), value(11))).isEqualTo(11);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(11), value(11))).isEqualTo(11);
     }
   }
 
@@ -319,7 +319,8 @@ class RecoveryTest {
       assertThat(log.lastPosition()).isEqualTo(last);
       assertThat(positions(replayAll(log, 0))).containsExactlyElementsOf(range(1, last));
 
-      assertThat(log.append(0, LogOp.PUT, key(last + 1), value(last + 1))).isEqualTo(last + 1);
+      assertThat(log.append(0, 1, 0, LogOp.PUT, key(last + 1), value(last + 1)))
+          .isEqualTo(last + 1);
       log.commitNow();
     }
     try (OpLog log = open()) {

@@ -62,6 +62,25 @@ abstract class ForwardingStorageEngine implements StorageEngine {
   }
 
   @Override
+  public void install(
+      int partition,
+      io.samzakv.storage.PartitionHistory history,
+      Consumer<Consumer<Mutation>> source) {
+    engine.install(partition, history, source);
+  }
+
+  @Override
+  public io.samzakv.storage.PartitionHistory history(int partition) {
+    return engine.history(partition);
+  }
+
+  @Override
+  public io.samzakv.storage.PartitionHistory snapshot(
+      int partition, Consumer<io.samzakv.storage.KeyValue> each) {
+    return engine.snapshot(partition, each);
+  }
+
+  @Override
   public long appliedPosition() {
     return engine.appliedPosition();
   }

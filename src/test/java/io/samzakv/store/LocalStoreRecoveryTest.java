@@ -137,7 +137,7 @@ class LocalStoreRecoveryTest {
       List<Mutation> applied = new ArrayList<>();
       for (int i = 1; i <= 50; i++) {
         byte[] stored = CODEC.encode(1, bytes("v" + i));
-        long position = log.append(partition("p/" + i), LogOp.PUT, key("p/" + i), stored);
+        long position = log.append(partition("p/" + i), 1, 0, LogOp.PUT, key("p/" + i), stored);
         applied.add(Mutation.put(partition("p/" + i), key("p/" + i), stored));
         assertThat(position).isEqualTo(i);
       }
@@ -236,7 +236,7 @@ class LocalStoreRecoveryTest {
       for (int i = 1; i <= 12; i++) {
         byte[] stored = CODEC.encode(1, bytes("v" + i));
         if (i <= 10) {
-          assertThat(log.append(partition("a/" + i), LogOp.PUT, key("a/" + i), stored))
+          assertThat(log.append(partition("a/" + i), 1, 0, LogOp.PUT, key("a/" + i), stored))
               .isEqualTo(i);
         }
         applied.add(Mutation.put(partition("a/" + i), key("a/" + i), stored));
@@ -282,11 +282,12 @@ class LocalStoreRecoveryTest {
 
   private static long appendPut(OpLog log, String key, long version, String value)
       throws IOException {
-    return log.append(partition(key), LogOp.PUT, key(key), CODEC.encode(version, bytes(value)));
+    return log.append(
+        partition(key), 1, 0, LogOp.PUT, key(key), CODEC.encode(version, bytes(value)));
   }
 
   private static long appendDelete(OpLog log, String key) throws IOException {
-    return log.append(partition(key), LogOp.DELETE, key(key), null);
+    return log.append(partition(key), 1, 0, LogOp.DELETE, key(key), null);
   }
 
   private static int partition(String key) {

@@ -57,8 +57,9 @@ class WritePipelineIsolationTest {
             storage,
             new ValueCache(1 << 20, registry),
             new ValueCodec(true, LocalStore.LARGEST_VALUE_BYTES),
-            alarms,
-            new PartitionHealth(alarms, lmdb.location()));
+            new WritePathState(alarms),
+            new PartitionHealth(alarms, lmdb.location()),
+            1 << 20);
   }
 
   @AfterEach

@@ -11,6 +11,7 @@ import io.samzakv.storage.Evidence;
 import io.samzakv.storage.KeyValue;
 import io.samzakv.storage.Mutation;
 import io.samzakv.storage.PartitionCountMismatchException;
+import io.samzakv.storage.PartitionHistory;
 import io.samzakv.storage.PartitionScrub;
 import io.samzakv.storage.SpaceUsage;
 import io.samzakv.storage.StorageCorruptException;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -73,6 +75,9 @@ public final class LmdbStorageEngine implements StorageEngine {
   private final long pageSize;
   private volatile long appliedPosition;
 
+  /** Each partition's history as of the last committed write; read by any thread. */
+  private final AtomicReferenceArray<PartitionHistory> histories;
+
   /** Refreshed by the writer after each batch, read by metrics. */
   private volatile SpaceUsage space;
 
@@ -96,6 +101,12 @@ public final class LmdbStorageEngine implements StorageEngine {
     this.governor = governor;
     this.pageSize = env.stat().pageSize;
     this.appliedPosition = applied;
+    this.histories = new AtomicReferenceArray<>(partitions.length);
+    try (Txn<ByteBuffer> txn = env.txnRead()) {
+      for (int p = 0; p < partitions.length; p++) {
+        histories.set(p, meta.history(txn, p));
+      }
+    }
     refreshSpace();
   }
 
@@ -362,7 +373,15 @@ public final class LmdbStorageEngine implements StorageEngine {
     gate.readLock().lock();
     try (Txn<ByteBuffer> txn = beginWrite()) {
       Map<Integer, Evidence> evidence = new HashMap<>();
+      Map<Integer, PartitionHistory> advanced = new HashMap<>();
       for (Mutation m : batch.mutations()) {
+        if (m.sequence() != 0) {
+          advanced.put(
+              m.partition(),
+              advanced
+                  .getOrDefault(m.partition(), histories.get(m.partition()))
+                  .advance(m.epoch(), m.sequence()));
+        }
         Evidence before = evidence.get(m.partition());
         evidence.put(
             m.partition(),
@@ -374,6 +393,7 @@ public final class LmdbStorageEngine implements StorageEngine {
       }
       try {
         evidence.forEach((partition, updated) -> meta.putEvidence(txn, partition, updated));
+        advanced.forEach((partition, history) -> meta.putHistory(txn, partition, history));
         meta.putAppliedPosition(txn, batch.appliedThrough());
       } catch (Env.MapFullException e) {
         throw e;
@@ -382,6 +402,7 @@ public final class LmdbStorageEngine implements StorageEngine {
             e, StorageCorruptException.WHOLE_STORE, dataFile + " (meta database)");
       }
       txn.commit();
+      advanced.forEach(histories::set);
       return true;
     } catch (Env.MapFullException e) {
       // Thrown by a put, a delete or the commit itself; try-with-resources has aborted the txn.
@@ -444,11 +465,60 @@ public final class LmdbStorageEngine implements StorageEngine {
 
   /**
    * Rebuilds {@code partition} into a fresh database and switches to it in one transaction with its
-   * evidence. The damaged database is never touched again, not even to drop it ({@code mdb_drop}
-   * walks its pages); its space stays unused in the file.
+   * evidence and the history its mutations carry. The damaged database is never touched again, not
+   * even to drop it ({@code mdb_drop} walks its pages); its space stays unused in the file.
    */
   @Override
   public void rebuild(int partition, Consumer<Consumer<Mutation>> source) {
+    PartitionHistory[] history = {PartitionHistory.EMPTY};
+    fill(
+        partition,
+        sink ->
+            source.accept(
+                m -> {
+                  history[0] = history[0].advance(m.epoch(), m.sequence());
+                  sink.accept(m);
+                }),
+        () -> history[0]);
+  }
+
+  @Override
+  public void install(
+      int partition, PartitionHistory history, Consumer<Consumer<Mutation>> source) {
+    fill(partition, source, () -> history);
+    sync();
+  }
+
+  @Override
+  public PartitionHistory history(int partition) {
+    partition(partition);
+    return histories.get(partition);
+  }
+
+  @Override
+  public PartitionHistory snapshot(int partition, Consumer<KeyValue> each) {
+    Dbi<ByteBuffer> dbi = partition(partition);
+    return read(
+        txn -> {
+          PartitionHistory history = meta.history(txn, partition);
+          try (var cursor = dbi.iterate(txn)) {
+            for (var entry : cursor) {
+              each.accept(
+                  new KeyValue(partition, Buffers.copy(entry.key()), Buffers.copy(entry.val())));
+            }
+          }
+          return history;
+        });
+  }
+
+  /**
+   * Writes what {@code source} feeds into a fresh database of {@code partition} and switches to it
+   * in one transaction with its evidence and {@code history} (asked for once the source is done).
+   */
+  private void fill(
+      int partition,
+      Consumer<Consumer<Mutation>> source,
+      java.util.function.Supplier<PartitionHistory> history) {
     partition(partition);
     String name = String.format("p%05d-r%d", partition, System.currentTimeMillis());
     Dbi<ByteBuffer> fresh;
@@ -469,12 +539,14 @@ public final class LmdbStorageEngine implements StorageEngine {
             batch.clear();
           }
         });
-    applyRebuilt(fresh, batch, evidence[0], new Switch(partition, name));
+    PartitionHistory after = history.get();
+    applyRebuilt(fresh, batch, evidence[0], new Switch(partition, name, after));
     partitions[partition] = fresh;
+    histories.set(partition, after);
   }
 
   /** The partition whose database a rebuild's last transaction switches, and the new name. */
-  private record Switch(int partition, String name) {}
+  private record Switch(int partition, String name, PartitionHistory history) {}
 
   private Evidence applyRebuilt(
       Dbi<ByteBuffer> fresh, List<Mutation> batch, Evidence before, Switch switchTo) {
@@ -489,6 +561,7 @@ public final class LmdbStorageEngine implements StorageEngine {
         if (switchTo != null) {
           meta.putEvidence(txn, switchTo.partition(), evidence);
           meta.putDatabaseName(txn, switchTo.partition(), switchTo.name());
+          meta.putHistory(txn, switchTo.partition(), switchTo.history());
         }
         txn.commit();
         return evidence;

@@ -3,6 +3,7 @@ package io.samzakv.storage.lmdb;
 import static org.lmdbjava.DbiFlags.MDB_CREATE;
 
 import io.samzakv.storage.Evidence;
+import io.samzakv.storage.PartitionHistory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.lmdbjava.Dbi;
@@ -13,8 +14,9 @@ import org.lmdbjava.Txn;
  * The {@code meta} database: the partition count the environment was created with, the op-log
  * position applied so far and each partition's {@link Evidence} ({@code evidence/p00000}: entry
  * count and digest, 16 bytes) and, for a partition rebuilt into a fresh database, that database's
- * name ({@code database/p00000}). Position and evidence are written inside the data's own write
- * transaction, so none of them can disagree with the data after a crash.
+ * name ({@code database/p00000}), and each partition's {@link PartitionHistory} ({@code
+ * history/p00000}). Position and evidence are written inside the data's own write transaction, so
+ * none of them can disagree with the data after a crash.
  *
  * <p>Thread contract: writes come from the opening thread, then only from the single writer thread,
  * which owns the direct value buffers. {@link #evidence} may be called from any thread: its key
@@ -30,6 +32,7 @@ final class MetaDbi {
   private final ByteBuffer longValue = ByteBuffer.allocateDirect(Long.BYTES);
   private final ByteBuffer evidenceValue = ByteBuffer.allocateDirect(2 * Long.BYTES);
   private final ByteBuffer[] evidenceKeys;
+  private final ByteBuffer[] historyKeys;
 
   /**
    * @param create whether to create the database if it is missing (only in a new file)
@@ -38,8 +41,10 @@ final class MetaDbi {
   MetaDbi(Env<ByteBuffer> env, int partitions, boolean create) {
     this.dbi = create ? env.openDbi(NAME, MDB_CREATE) : env.openDbi(NAME);
     this.evidenceKeys = new ByteBuffer[partitions];
+    this.historyKeys = new ByteBuffer[partitions];
     for (int p = 0; p < partitions; p++) {
       evidenceKeys[p] = key(String.format("evidence/p%05d", p));
+      historyKeys[p] = key(String.format("history/p%05d", p));
     }
   }
 
@@ -97,6 +102,17 @@ final class MetaDbi {
     evidenceValue.clear();
     evidenceValue.putLong(0, evidence.entries()).putLong(Long.BYTES, evidence.digest());
     dbi.put(txn, evidenceKeys[partition], evidenceValue);
+  }
+
+  /** The partition's history as of this transaction; empty when it never applied a record. */
+  PartitionHistory history(Txn<ByteBuffer> txn, int partition) {
+    ByteBuffer value = dbi.get(txn, historyKeys[partition]);
+    return value == null ? PartitionHistory.EMPTY : PartitionHistory.decode(value.duplicate());
+  }
+
+  void putHistory(Txn<ByteBuffer> txn, int partition, PartitionHistory history) {
+    byte[] encoded = history.encode();
+    dbi.reserve(txn, historyKeys[partition], encoded.length).put(encoded);
   }
 
   private void putLong(Txn<ByteBuffer> txn, ByteBuffer key, long value) {
