@@ -2,6 +2,7 @@ package io.samzakv.storage;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The node's durable key-value engine: one keyspace per partition, and one op-log position for the
@@ -72,11 +73,12 @@ public interface StorageEngine extends AutoCloseable {
 
   /**
    * Like {@link #rebuild}, for a copy of {@code partition} received from its primary: the fresh
-   * keyspace is switched to with {@code history} (the primary's, as of the copy) and forced to disk
-   * before this returns, so the records that follow the copy in the op log are never replayed onto
-   * the keyspace the copy replaced.
+   * keyspace is switched to with {@code history} (the primary's as of the copy, asked for once the
+   * source is done) and forced to disk before this returns, so the records that follow the copy in
+   * the op log are never replayed onto the keyspace the copy replaced.
    */
-  void install(int partition, PartitionHistory history, Consumer<Consumer<Mutation>> source);
+  void install(
+      int partition, Consumer<Consumer<Mutation>> source, Supplier<PartitionHistory> history);
 
   /** The partition's history as of the last committed write. Never blocks. */
   PartitionHistory history(int partition);

@@ -302,12 +302,12 @@ public final class LocalStore implements AutoCloseable, ScrubService {
 
   /**
    * Replaces this copy of {@code partition} by the entries {@code source} feeds, a copy of its
-   * primary's as of {@code history}; durable before it returns. Only while no record of the
-   * partition is submitted. Blocking: a worker thread.
+   * primary's as of {@code history} (asked for once the source is done); durable before it returns.
+   * Only while no record of the partition is submitted. Blocking: a worker thread.
    */
   public void install(
-      int partition, PartitionHistory history, Consumer<Consumer<Mutation>> source) {
-    storage.install(partition, history, source);
+      int partition, Consumer<Consumer<Mutation>> source, Supplier<PartitionHistory> history) {
+    storage.install(partition, source, history);
     cache.invalidateAll();
     pipeline.installed(partition);
   }

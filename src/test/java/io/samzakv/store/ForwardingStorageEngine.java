@@ -64,9 +64,9 @@ abstract class ForwardingStorageEngine implements StorageEngine {
   @Override
   public void install(
       int partition,
-      io.samzakv.storage.PartitionHistory history,
-      Consumer<Consumer<Mutation>> source) {
-    engine.install(partition, history, source);
+      Consumer<Consumer<Mutation>> source,
+      java.util.function.Supplier<io.samzakv.storage.PartitionHistory> history) {
+    engine.install(partition, source, history);
   }
 
   @Override

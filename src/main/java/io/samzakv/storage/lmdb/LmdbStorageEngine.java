@@ -34,6 +34,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvInfo;
@@ -484,8 +485,8 @@ public final class LmdbStorageEngine implements StorageEngine {
 
   @Override
   public void install(
-      int partition, PartitionHistory history, Consumer<Consumer<Mutation>> source) {
-    fill(partition, source, () -> history);
+      int partition, Consumer<Consumer<Mutation>> source, Supplier<PartitionHistory> history) {
+    fill(partition, source, history);
     sync();
   }
 
@@ -516,9 +517,7 @@ public final class LmdbStorageEngine implements StorageEngine {
    * in one transaction with its evidence and {@code history} (asked for once the source is done).
    */
   private void fill(
-      int partition,
-      Consumer<Consumer<Mutation>> source,
-      java.util.function.Supplier<PartitionHistory> history) {
+      int partition, Consumer<Consumer<Mutation>> source, Supplier<PartitionHistory> history) {
     partition(partition);
     String name = String.format("p%05d-r%d", partition, System.currentTimeMillis());
     Dbi<ByteBuffer> fresh;
