@@ -50,6 +50,29 @@ public record PartitionAssignment(
     return inSync.stream().filter(id -> !id.equals(primary)).toList();
   }
 
+  /** This assignment with {@code replica} out of the in-sync set (not the primary). */
+  public PartitionAssignment withoutInSync(String replica) {
+    if (replica.equals(primary)) {
+      throw new IllegalArgumentException(
+          "the primary " + replica + " cannot leave its in-sync set");
+    }
+    return new PartitionAssignment(
+        primary, leaderEpoch, replicas, inSync.stream().filter(id -> !id.equals(replica)).toList());
+  }
+
+  /** This assignment with {@code replica}, one of its replicas, in the in-sync set. */
+  public PartitionAssignment withInSync(String replica) {
+    if (!replicas.contains(replica)) {
+      throw new IllegalArgumentException(replica + " holds no copy to be in sync");
+    }
+    if (inSync.contains(replica)) {
+      return this;
+    }
+    List<String> next = new ArrayList<>(inSync);
+    next.add(replica);
+    return new PartitionAssignment(primary, leaderEpoch, replicas, next);
+  }
+
   JsonObject toJson(int partition) {
     return new JsonObject()
         .put("partition", partition)

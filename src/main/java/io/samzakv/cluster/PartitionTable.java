@@ -41,6 +41,19 @@ public record PartitionTable(long epoch, int replication, List<PartitionAssignme
     return members;
   }
 
+  /**
+   * The table that follows this one with {@code partition} assigned as {@code next}: epoch + 1, or
+   * this table itself when that is no change.
+   */
+  public PartitionTable successor(int partition, PartitionAssignment next) {
+    if (partitions.get(partition).equals(next)) {
+      return this;
+    }
+    List<PartitionAssignment> changed = new ArrayList<>(partitions);
+    changed.set(partition, next);
+    return successor(changed);
+  }
+
   /** The table that follows this one with {@code next} as its partitions: epoch + 1. */
   public PartitionTable successor(List<PartitionAssignment> next) {
     return new PartitionTable(epoch + 1, replication, next);

@@ -172,7 +172,7 @@ public final class LocalStore implements AutoCloseable, ScrubService {
   }
 
   public Future<VersionedValue> get(int partition, Key key) {
-    KvException refusal = health.refusal(partition);
+    KvException refusal = refusal(partition);
     if (refusal != null) {
       return Future.failedFuture(refusal);
     }
@@ -219,6 +219,14 @@ public final class LocalStore implements AutoCloseable, ScrubService {
         .mapEmpty();
   }
 
+  /** Why a read of {@code partition} is refused here, or null. */
+  private KvException refusal(int partition) {
+    if (pipeline.roles().servingEpoch(partition) < 0) {
+      return KvException.notPrimary("this node does not serve partition " + partition);
+    }
+    return health.refusal(partition);
+  }
+
   private Future<WriteResult> write(WriteCommand command) {
     KvException refusal = health.refusal(command.partition());
     if (refusal != null) {
@@ -232,7 +240,7 @@ public final class LocalStore implements AutoCloseable, ScrubService {
   /** Up to {@code limit} entries of {@code range} across {@code partitions}, in key order. */
   public Future<ScanPage> scan(int[] partitions, ScanRange range, int limit) {
     for (int partition : partitions) {
-      KvException refusal = health.refusal(partition);
+      KvException refusal = refusal(partition);
       if (refusal != null) {
         // A scan that skipped a damaged partition would present its keys as absent.
         return Future.failedFuture(refusal);

@@ -128,6 +128,10 @@ final class WritePipeline implements AutoCloseable {
     this.replication = replication;
   }
 
+  PartitionRoles roles() {
+    return roles;
+  }
+
   RecentRecords recent() {
     return recent;
   }
