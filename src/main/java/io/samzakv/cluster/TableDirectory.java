@@ -21,6 +21,10 @@ public class TableDirectory implements PartitionTables {
     throw new UnsupportedOperationException();
   }
 
+  public Future<PartitionTable> createIfAbsent(java.util.function.Supplier<PartitionTable> first) {
+    throw new UnsupportedOperationException();
+  }
+
   public Future<PartitionTable> change(Function<PartitionTable, PartitionTable> change) {
     throw new UnsupportedOperationException();
   }
