@@ -17,8 +17,9 @@ import java.util.TreeSet;
  * they report, to the next table. Whoever holds the table authority computes the next table with
  * these and stores it by compare-and-set; nothing here talks to the cluster.
  *
- * <p>Every function returns the current table itself when nothing changes and otherwise its {@link
- * PartitionTable#successor} (epoch + 1). Three rules hold throughout:
+ * <p>A function given the current table returns that table itself when nothing changes and
+ * otherwise its {@link PartitionTable#successor} (epoch + 1). Three rules hold throughout (a full
+ * restart's first table, which starts a new leader epoch everywhere, aside):
  *
  * <ul>
  *   <li>only a member in a partition's in-sync set ever becomes its primary, so no acknowledged
@@ -27,6 +28,8 @@ import java.util.TreeSet;
  *   <li>a new copy starts out of sync: it joins the in-sync set through {@link #withInSync} once
  *       its primary has seen it catch up.
  * </ul>
+ *
+ * <p>Thread contract: stateless; safe for any thread, never blocks.
  */
 public final class TableAssignment {
   private static final long FIRST_EPOCH = 1;
@@ -318,7 +321,9 @@ public final class TableAssignment {
    * hold writes no one else has. Then each partition's primary is the in-sync member of that table
    * that applied the most (highest {@link PartitionPosition}; ties: the old primary), its in-sync
    * set those that applied as much, and every partition starts a new leader epoch equal to the new
-   * table's epoch, above every epoch any copy has seen.
+   * table's epoch, above every epoch any copy has seen. The persisted table keeps its replication
+   * ({@code replication} shapes only a new cluster's table); a persisted table with another number
+   * of partitions than {@code partitions} is refused with an {@link IllegalStateException}.
    */
   public static RestartDecision firstAfterRestart(
       int partitions, int replication, List<MemberRecovery> present) {
