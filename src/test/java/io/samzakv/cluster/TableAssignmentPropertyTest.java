@@ -65,6 +65,7 @@ class TableAssignmentPropertyTest {
           action = "return " + back;
           live.add(back);
           table = TableAssignment.restoreReplication(table, live, Map.of(back, onDisk.get(back)));
+          assertOnlyAddsCopies(previous, table);
         }
         case 2 -> {
           int p = random.nextInt(PARTITIONS);
@@ -92,6 +93,7 @@ class TableAssignmentPropertyTest {
         case 4 -> {
           action = "restore";
           table = TableAssignment.restoreReplication(table, live, Map.of());
+          assertOnlyAddsCopies(previous, table);
         }
         default -> {
           action = "rebalance";
@@ -112,6 +114,16 @@ class TableAssignmentPropertyTest {
           complete.set(p, new HashSet<>(assignment.inSync()));
         }
       }
+    }
+  }
+
+  private static void assertOnlyAddsCopies(PartitionTable previous, PartitionTable restored) {
+    for (int p = 0; p < previous.partitionCount(); p++) {
+      PartitionAssignment before = previous.assignment(p);
+      PartitionAssignment after = restored.assignment(p);
+      assertThat(after.copies()).containsAll(before.copies());
+      assertThat(after.inSync()).isEqualTo(before.inSync());
+      assertThat(after.primary()).isEqualTo(before.primary());
     }
   }
 
