@@ -98,7 +98,8 @@ public final class TableAssignment {
    * The table once every member outside {@code live} is gone: it leaves the copies and in-sync set
    * of every partition. A partition whose primary died gets the live in-sync replica with the
    * fewest primaries (ties: the earliest in its replica order); with none left it has no primary
-   * (it is unavailable) and keeps its remaining copies, none of them in sync.
+   * (it is unavailable), keeps its remaining copies and keeps its in-sync set, dead members and
+   * all, until one of them is live again and is promoted here.
    */
   public static PartitionTable afterLoss(PartitionTable current, Set<String> live) {
     long epoch = current.epoch() + 1;
@@ -119,8 +120,11 @@ public final class TableAssignment {
                       .thenComparingInt(replicas::indexOf))
               .orElse(null);
       if (promoted == null) {
+        // No live copy holds every acknowledged write. The in-sync set is kept as it was: those
+        // members are the only ones that may ever serve the partition again, and the first of them
+        // to come back is promoted (Kafka keeps its last leader in the ISR for the same reason).
         long leaderEpoch = primary == null ? assignment.leaderEpoch() : epoch;
-        next.add(new PartitionAssignment(null, leaderEpoch, replicas, List.of()));
+        next.add(new PartitionAssignment(null, leaderEpoch, replicas, assignment.inSync()));
       } else {
         primaries.merge(promoted, 1, Integer::sum);
         next.add(new PartitionAssignment(promoted, epoch, without(replicas, promoted), inSync));

@@ -117,16 +117,20 @@ class TableAssignmentTest {
   }
 
   @Test
-  void afterLossLeavesAPartitionWithoutPrimaryWhenNoInSyncCopyLives() {
+  void afterLossLeavesAPartitionWithoutPrimaryWhenNoInSyncCopyLivesUntilOneReturns() {
     PartitionTable before = table(new PartitionAssignment("a", 1, List.of("b", "c"), List.of("a")));
 
     PartitionTable after = TableAssignment.afterLoss(before, Set.of("b", "c"));
     PartitionTable later = TableAssignment.afterLoss(after, Set.of("c"));
+    PartitionTable back = TableAssignment.afterLoss(later, Set.of("a", "c"));
 
     assertThat(after.assignment(0))
-        .isEqualTo(new PartitionAssignment(null, 2, List.of("b", "c"), List.of()));
+        .isEqualTo(new PartitionAssignment(null, 2, List.of("b", "c"), List.of("a")));
     assertThat(later.assignment(0))
-        .isEqualTo(new PartitionAssignment(null, 2, List.of("c"), List.of()));
+        .isEqualTo(new PartitionAssignment(null, 2, List.of("c"), List.of("a")));
+    assertThat(back.assignment(0))
+        .as("the last copy to hold every acknowledged write serves again, never a stale one")
+        .isEqualTo(new PartitionAssignment("a", back.epoch(), List.of("c"), List.of("a")));
   }
 
   @Test
