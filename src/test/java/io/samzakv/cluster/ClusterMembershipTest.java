@@ -1,6 +1,7 @@
 package io.samzakv.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -103,6 +104,43 @@ class ClusterMembershipTest {
     JsonObject secondView = cluster(second);
     assertThat(memberIds(firstView)).containsExactly(firstView.getString("node_id"));
     assertThat(memberIds(secondView)).containsExactly(secondView.getString("node_id"));
+  }
+
+  @Test
+  void membersBoundToEveryInterfaceJoinAndPublishTheirPublicAddresses() {
+    int firstPort = TestNode.freePort();
+    int secondPort = TestNode.freePort();
+    String seeds = "127.0.0.1:" + firstPort + ",127.0.0.1:" + secondPort;
+    TestNode first = wildcardNode("first", firstPort, seeds);
+    TestNode second = wildcardNode("second", secondPort, seeds);
+
+    await("both members listed")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(memberIds(cluster(first))).hasSize(2));
+    JsonObject view = cluster(second);
+    assertThat(view.getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("http")))
+        .containsExactlyInAnyOrder(
+            "127.0.0.1:" + first.httpPort(), "127.0.0.1:" + second.httpPort());
+  }
+
+  /** Hazelcast, event bus and HTTP on 0.0.0.0, announced as 127.0.0.1, as in a container. */
+  private TestNode wildcardNode(String name, int clusterPort, String seeds) {
+    TestNode node =
+        TestNode.start(
+            dir.resolve(name),
+            Map.of(
+                "KV_HTTP_HOST",
+                "0.0.0.0",
+                "KV_CLUSTER_HOST",
+                "0.0.0.0",
+                "KV_CLUSTER_PORT",
+                Integer.toString(clusterPort),
+                "KV_CLUSTER_PUBLIC_ADDRESS",
+                "127.0.0.1:" + clusterPort,
+                "KV_CLUSTER_MEMBERS",
+                seeds));
+    started.push(node);
+    return node;
   }
 
   private TestNode node(String name, String clusterName, int clusterPort, String seeds) {
