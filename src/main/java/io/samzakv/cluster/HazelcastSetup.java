@@ -22,6 +22,7 @@ import java.net.UnknownHostException;
 public final class HazelcastSetup {
   private HazelcastSetup() {}
 
+  /** Resolves the cluster host's name (blocking): call off the event loop. */
   public static Config memberConfig(NodeConfig config, String nodeId) {
     Config hazelcast = new Config();
     // Vert.x's event-bus subscriptions and HA bookkeeping, as in its default-cluster.xml.
@@ -55,7 +56,7 @@ public final class HazelcastSetup {
   /**
    * A wildcard host binds every interface (Hazelcast then picks one to announce unless a public
    * address is set); any other host binds that interface alone. Hazelcast matches interfaces by IP
-   * address, so a host name is resolved first: blocking, call off the event loop.
+   * address, so a host name is resolved first.
    */
   private static void bind(Config hazelcast, String host) {
     if (NodeConfig.isAnyAddress(host)) {
