@@ -1,4 +1,4 @@
-# Shared by bin/bench and bin/loadtest: a samza-kv node from target/samza-kv.jar on this machine.
+# Shared by bin/bench, bin/loadtest and bin/cluster: nodes from target/samza-kv.jar on this machine.
 # Sourced, not run, from the repository root.
 
 # A free TCP port on 127.0.0.1, chosen by the OS.

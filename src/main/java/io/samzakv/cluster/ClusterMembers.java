@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Who is in the cluster, by node id, oldest first, and where each serves HTTP. Membership is
- * Hazelcast's; the HTTP addresses are published in a Hazelcast replicated map (every member holds a
- * full copy, so reads are local and never block) once each node has bound its port.
+ * Which store nodes are in the cluster, by node id, oldest first, and where each serves HTTP.
+ * Membership is Hazelcast's, less the members that hold no store: a user's app joined (as a lite
+ * member) to use the event bus carries no node id, so it is never listed nor given partitions. The
+ * HTTP addresses are published in a Hazelcast replicated map (every member holds a full copy, so
+ * reads are local and never block) once each node has bound its port.
  *
  * <p>Thread contract: safe for any thread; only the constructor blocks.
  */
@@ -27,16 +29,19 @@ public final class ClusterMembers {
 
   public record MemberInfo(String nodeId, String httpAddress) {}
 
-  /** Node ids of the current members, oldest first (Hazelcast's member order). */
+  /** Node ids of the current store nodes, oldest first (Hazelcast's member order). */
   public List<String> nodeIds() {
     List<String> ids = new ArrayList<>();
     for (Member member : hazelcast.getCluster().getMembers()) {
-      ids.add(member.getAttribute(NODE_ID_ATTRIBUTE));
+      String id = member.getAttribute(NODE_ID_ATTRIBUTE);
+      if (!member.isLiteMember() && id != null) {
+        ids.add(id);
+      }
     }
     return ids;
   }
 
-  /** The current members with their HTTP addresses (null until a member has published it). */
+  /** The current store nodes with their HTTP addresses (null until a member has published it). */
   public List<MemberInfo> members() {
     return nodeIds().stream().map(id -> new MemberInfo(id, httpAddresses.get(id))).toList();
   }

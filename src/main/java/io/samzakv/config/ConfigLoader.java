@@ -98,14 +98,41 @@ public final class ConfigLoader {
 
   private NodeConfig build() {
     int partitions = intSetting(Setting.PARTITIONS, 64, 1, 65_536);
+    String httpHost = text(Setting.HTTP_HOST, "127.0.0.1");
+    String clusterHost = text(Setting.CLUSTER_HOST, "127.0.0.1");
+    HostPort clusterPublic =
+        parsed(Setting.CLUSTER_PUBLIC_ADDRESS, null, ConfigLoader::publicAddress);
+    String busHost = text(Setting.BUS_HOST, clusterHost);
+    int busPort = intSetting(Setting.BUS_PORT, 0, 0, 65_535);
+    String busPublicHost = parsed(Setting.BUS_PUBLIC_HOST, null, ConfigLoader::publicHost);
+    if (busPublicHost == null) {
+      busPublicHost =
+          advertised(
+              busHost, clusterHost, clusterPublic, Setting.BUS_HOST, Setting.BUS_PUBLIC_HOST);
+    }
+    HostPort httpPublic = parsed(Setting.HTTP_PUBLIC_ADDRESS, null, ConfigLoader::publicAddress);
+    if (httpPublic == null) {
+      String host =
+          advertised(
+              httpHost, clusterHost, clusterPublic, Setting.HTTP_HOST, Setting.HTTP_PUBLIC_ADDRESS);
+      httpPublic = new HostPort(host, 0);
+    }
     return new NodeConfig(
         text(Setting.NODE_ID, null),
-        text(Setting.HTTP_HOST, "127.0.0.1"),
+        httpHost,
         intSetting(Setting.HTTP_PORT, 8080, 0, 65_535),
+        httpPublic.host(),
+        httpPublic.port(),
         Path.of(text(Setting.DATA_DIR, "data")),
-        text(Setting.CLUSTER_HOST, "127.0.0.1"),
+        parsed(Setting.CLUSTER_NAME, "samza-kv", ConfigLoader::clusterName),
+        clusterHost,
         intSetting(Setting.CLUSTER_PORT, 5701, 0, 65_535),
+        clusterPublic == null ? null : clusterPublic.toString(),
         members(),
+        busHost,
+        busPort,
+        busPublicHost,
+        intSetting(Setting.BUS_PUBLIC_PORT, busPort, 0, 65_535),
         partitions,
         intSetting(Setting.REPLICATION, 2, 1, 16),
         parsed(Setting.FSYNC, FsyncPolicy.ALWAYS, ConfigLoader::fsyncPolicy),
@@ -119,6 +146,38 @@ public final class ConfigLoader {
         longSetting(Setting.LMDB_INITIAL_MAP_BYTES, 64L << 20, 1 << 20, 1L << 40),
         httpInstances(),
         Duration.ofSeconds(intSetting(Setting.SCRUB_INTERVAL_S, 300, 0, 7 * 86_400)));
+  }
+
+  /**
+   * The host other machines reach a listener bound to {@code bindHost} at, when its own public
+   * setting is not given: the bind host itself, but a wildcard (0.0.0.0) is nobody's address, so
+   * then this member's public host ({@code KV_CLUSTER_PUBLIC_ADDRESS}), else the cluster host.
+   */
+  private static String advertised(
+      String bindHost,
+      String clusterHost,
+      HostPort clusterPublic,
+      Setting bindSetting,
+      Setting publicSetting) {
+    if (!NodeConfig.isAnyAddress(bindHost)) {
+      return bindHost;
+    }
+    if (clusterPublic != null) {
+      return clusterPublic.host();
+    }
+    if (!NodeConfig.isAnyAddress(clusterHost)) {
+      return clusterHost;
+    }
+    throw new ConfigException(
+        publicSetting.env(),
+        bindSetting.env()
+            + " is "
+            + bindHost
+            + ", which other machines cannot connect to: set "
+            + publicSetting.env()
+            + " or "
+            + Setting.CLUSTER_PUBLIC_ADDRESS.env()
+            + " to an address of this host");
   }
 
   /** HTTP verticles; 0 (the default) means one per core. */
@@ -187,6 +246,34 @@ public final class ConfigLoader {
       }
     }
     return members;
+  }
+
+  private static HostPort publicAddress(String value) {
+    HostPort address = HostPort.parse(value);
+    if (NodeConfig.isAnyAddress(address.host())) {
+      throw new IllegalArgumentException(
+          "'" + value + "' is a wildcard address, which other machines cannot connect to");
+    }
+    return address;
+  }
+
+  private static String publicHost(String value) {
+    HostPort address = publicAddress(value);
+    if (address.port() != 0) {
+      throw new IllegalArgumentException("'" + value + "' is host:port; give the host alone");
+    }
+    return address.host();
+  }
+
+  /** Letters, digits, '.', '_' and '-': safe in a shell line, a log line and a file name. */
+  private static String clusterName(String value) {
+    if (!value.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      throw new IllegalArgumentException(
+          "'"
+              + value
+              + "' is not 1 to 64 letters, digits, '.', '_' or '-' starting with a letter or digit");
+    }
+    return value;
   }
 
   private static long number(String value) {

@@ -90,6 +90,7 @@ public final class Node {
   public static Node start(NodeConfig config) {
     PortCheck.requireFree("KV_HTTP_PORT", config.httpHost(), config.httpPort());
     PortCheck.requireFree("KV_CLUSTER_PORT", config.clusterHost(), config.clusterPort());
+    PortCheck.requireFree("KV_BUS_PORT", config.busHost(), config.busPort());
     DataDirectory dataDir = DataDirectory.open(config.dataDir(), config.nodeId());
     // What a failed start must undo, most recently opened first.
     Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -221,7 +222,16 @@ public final class Node {
             // warns at every start; the bus carries no hot path worth that noise.
             .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
-    options.getEventBusOptions().setHost(config.clusterHost()).setPort(0);
+    options
+        .getEventBusOptions()
+        .setHost(config.busHost())
+        .setPort(config.busPort())
+        // Always set: left null, Vert.x would announce the bind host (0.0.0.0, say) or the whole
+        // host:port of Hazelcast's public address as a host.
+        .setClusterPublicHost(config.busPublicHost());
+    if (config.busPublicPort() != 0) {
+      options.getEventBusOptions().setClusterPublicPort(config.busPublicPort());
+    }
     HazelcastClusterManager clusterManager =
         new HazelcastClusterManager(HazelcastSetup.memberConfig(config, nodeId));
     return Vertx.builder()
@@ -274,7 +284,7 @@ public final class Node {
     int port = deployHttp(vertx, services, config, deployments);
     deployments.add(await(vertx.deployVerticle(new KvBusVerticle(router, state))));
     deployments.add(await(vertx.deployVerticle(new LocksHeldGauge(locks, registry))));
-    members.publishHttpAddress(nodeId, config.httpHost() + ":" + port);
+    members.publishHttpAddress(nodeId, config.httpPublicAddress(port));
     directory.rebalance();
     state.serving(true);
     LOG.log(

@@ -165,6 +165,103 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void networkDefaultsPublishTheBindAddresses() {
+    NodeConfig config = ConfigLoader.from(new JsonObject(), Map.of("KV_CLUSTER_HOST", "10.0.0.5"));
+
+    assertThat(config.clusterName()).isEqualTo("samza-kv");
+    assertThat(config.clusterPublicAddress()).as("Hazelcast announces its bind address").isNull();
+    assertThat(config.busHost()).as("the bus binds the cluster host").isEqualTo("10.0.0.5");
+    assertThat(config.busPort()).as("a port the OS picks").isZero();
+    assertThat(config.busPublicHost()).isEqualTo("10.0.0.5");
+    assertThat(config.busPublicPort()).as("the bound port").isZero();
+    assertThat(config.httpPublicAddress(8123)).isEqualTo("127.0.0.1:8123");
+  }
+
+  @Test
+  void explicitPublicAddressesWinOverTheBindOnes() {
+    NodeConfig config =
+        ConfigLoader.from(
+            new JsonObject()
+                .put("cluster_name", "orders-prod")
+                .put("cluster_public_address", "203.0.113.7:15701"),
+            Map.of(
+                "KV_BUS_HOST", "10.0.0.5",
+                "KV_BUS_PORT", "5801",
+                "KV_BUS_PUBLIC_HOST", "kv1.example.com",
+                "KV_BUS_PUBLIC_PORT", "15801",
+                "KV_HTTP_PUBLIC_ADDRESS", "[2001:db8::7]:18080"));
+
+    assertThat(config.clusterName()).isEqualTo("orders-prod");
+    assertThat(config.clusterPublicAddress()).isEqualTo("203.0.113.7:15701");
+    assertThat(config.busHost()).isEqualTo("10.0.0.5");
+    assertThat(config.busPort()).isEqualTo(5801);
+    assertThat(config.busPublicHost()).isEqualTo("kv1.example.com");
+    assertThat(config.busPublicPort()).isEqualTo(15801);
+    assertThat(config.httpPublicAddress(8080)).isEqualTo("[2001:db8::7]:18080");
+  }
+
+  @Test
+  void aWildcardBindPublishesThisMembersPublicHost() {
+    NodeConfig config =
+        ConfigLoader.from(
+            new JsonObject(),
+            Map.of(
+                "KV_CLUSTER_HOST", "0.0.0.0",
+                "KV_HTTP_HOST", "0.0.0.0",
+                "KV_BUS_PORT", "5801",
+                "KV_CLUSTER_PUBLIC_ADDRESS", "host-a.example.com:5701"));
+
+    assertThat(config.busHost()).isEqualTo("0.0.0.0");
+    assertThat(config.busPublicHost()).isEqualTo("host-a.example.com");
+    assertThat(config.busPublicPort()).as("the bind port").isEqualTo(5801);
+    assertThat(config.httpPublicAddress(8080)).isEqualTo("host-a.example.com:8080");
+  }
+
+  @Test
+  void aWildcardHttpHostPublishesTheClusterHost() {
+    NodeConfig config = ConfigLoader.from(new JsonObject(), Map.of("KV_HTTP_HOST", "0.0.0.0"));
+
+    assertThat(config.httpPublicAddress(8080)).isEqualTo("127.0.0.1:8080");
+  }
+
+  @Test
+  void aWildcardBindWithNoAddressToPublishIsRefusedNamingTheSetting() {
+    assertThatThrownBy(
+            () -> ConfigLoader.from(new JsonObject(), Map.of("KV_CLUSTER_HOST", "0.0.0.0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("KV_BUS_PUBLIC_HOST: KV_BUS_HOST is 0.0.0.0")
+        .hasMessageContaining("KV_CLUSTER_PUBLIC_ADDRESS");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.from(
+                    new JsonObject(),
+                    Map.of(
+                        "KV_CLUSTER_HOST", "0.0.0.0",
+                        "KV_BUS_PUBLIC_HOST", "10.0.0.5",
+                        "KV_HTTP_HOST", "::")))
+        .hasMessageStartingWith("KV_HTTP_PUBLIC_ADDRESS: KV_HTTP_HOST is ::");
+  }
+
+  @Test
+  void badNetworkValuesNameTheSetting() {
+    Map<String, String> bad =
+        Map.of(
+            "KV_CLUSTER_NAME", "my cluster",
+            "KV_CLUSTER_PUBLIC_ADDRESS", "10.0.0.5:http",
+            "KV_BUS_PORT", "65536",
+            "KV_BUS_PUBLIC_HOST", "10.0.0.5:5801",
+            "KV_BUS_PUBLIC_PORT", "-1",
+            "KV_HTTP_PUBLIC_ADDRESS", "0.0.0.0:8080");
+    bad.forEach(
+        (name, value) ->
+            assertThatThrownBy(() -> ConfigLoader.from(new JsonObject(), Map.of(name, value)))
+                .as(name + "=" + value)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(name + ": ")
+                .hasMessageContaining(value.startsWith("-") ? "between" : value));
+  }
+
+  @Test
   void spellingSuggestsOnlyNearNames() {
     assertThat(Spelling.suggestion("KV_FSNYC", List.of("KV_FSYNC", "KV_HTTP_PORT")))
         .isEqualTo(" (did you mean 'KV_FSYNC'?)");
