@@ -29,11 +29,18 @@ public final class ClusterMembers {
 
   public record MemberInfo(String nodeId, String httpAddress) {}
 
-  /** Node ids of the current members, oldest first (Hazelcast's member order). */
+  /**
+   * Node ids of the current store members, oldest first (Hazelcast's member order). A member
+   * without a node id (a user's application joined as a lite member to use the event bus) holds no
+   * data and is left out.
+   */
   public List<String> nodeIds() {
     List<String> ids = new ArrayList<>();
     for (Member member : hazelcast.getCluster().getMembers()) {
-      ids.add(member.getAttribute(NODE_ID_ATTRIBUTE));
+      String id = member.getAttribute(NODE_ID_ATTRIBUTE);
+      if (id != null && !member.isLiteMember()) {
+        ids.add(id);
+      }
     }
     return ids;
   }
