@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.samzakv.cluster.PartitionAssignment;
 import io.samzakv.cluster.PartitionTable;
-import io.samzakv.cluster.PartitionTables;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
@@ -24,8 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,7 +122,7 @@ class ForwardedRequestsTest {
   @Test
   void refusesAScanWhenAnyOfItsPartitionsIsAnothersAndTheSenderRetriesIt() {
     List<PartitionAssignment> assignments = new ArrayList<>(table(10, SELF, 7).partitions());
-    assignments.set(3, assignment("n2", 7));
+    assignments.set(3, FakeTables.assignment("n2", 7));
     tables.current = new PartitionTable(10, 1, assignments);
     List<Fence> fences = List.of(new Fence(2, 7), new Fence(3, 7));
     Throwable failure =
@@ -188,13 +185,14 @@ class ForwardedRequestsTest {
 
   /** Sends as a member would, straight on the bus, from an event loop. */
   private Future<Buffer> send(Request request) {
-    return onContext(() -> forwarder.send(SELF, request));
+    return OnContext.run(vertx, () -> forwarder.send(SELF, request));
   }
 
   private ReplyException refusal(Request request) {
     Throwable failure =
-        catchFailure(
-            onContext(
+        OnContext.failure(
+            OnContext.run(
+                vertx,
                 () ->
                     vertx
                         .eventBus()
@@ -213,67 +211,14 @@ class ForwardedRequestsTest {
   }
 
   private Throwable sendThroughForwarder(Request request) {
-    return catchFailure(send(request));
+    return OnContext.failure(send(request));
   }
 
-  private static Throwable catchFailure(Future<?> future) {
-    try {
-      future.await();
-    } catch (Throwable e) {
-      return e;
-    }
-    throw new AssertionError("succeeded where a failure was expected");
-  }
-
-  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> operation) {
-    io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
-    vertx.getOrCreateContext().runOnContext(ignored -> operation.get().onComplete(promise));
-    return promise.future();
-  }
-
-  /** A table of epoch {@code epoch} whose every partition has {@code primary} at leaderEpoch. */
   private static PartitionTable table(long epoch, String primary, long leaderEpoch) {
-    List<PartitionAssignment> assignments = new ArrayList<>();
-    for (int p = 0; p < StoreFixture.PARTITIONS; p++) {
-      assignments.add(assignment(primary, leaderEpoch));
-    }
-    return new PartitionTable(epoch, 1, assignments);
-  }
-
-  private static PartitionAssignment assignment(String primary, long leaderEpoch) {
-    return new PartitionAssignment(primary, leaderEpoch, List.of(), List.of(primary));
+    return FakeTables.table(StoreFixture.PARTITIONS, epoch, primary, leaderEpoch);
   }
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** This member's view, and the authority a refresh reads. */
-  private static final class FakeTables implements PartitionTables {
-    final AtomicInteger refreshes = new AtomicInteger();
-    volatile PartitionTable current;
-    volatile PartitionTable authority;
-
-    FakeTables(PartitionTable table) {
-      this.current = table;
-      this.authority = table;
-    }
-
-    @Override
-    public PartitionTable current() {
-      return current;
-    }
-
-    @Override
-    public Future<PartitionTable> refresh() {
-      refreshes.incrementAndGet();
-      if (authority.epoch() > current.epoch()) {
-        current = authority;
-      }
-      return Future.succeededFuture(current);
-    }
-
-    @Override
-    public void onChange(Consumer<PartitionTable> listener) {}
   }
 }
