@@ -275,7 +275,12 @@ public final class Node {
 
     List<String> deployments = new ArrayList<>();
     int port = deployHttp(vertx, services, config, deployments);
-    deployments.add(await(vertx.deployVerticle(new ForwardedRequests(nodeId, directory, local))));
+    // As many instances as HTTP has, so forwarded requests spread over the event loops too.
+    deployments.add(
+        await(
+            vertx.deployVerticle(
+                () -> new ForwardedRequests(nodeId, directory, local),
+                new DeploymentOptions().setInstances(config.httpInstances()))));
     deployments.add(await(vertx.deployVerticle(new KvBusVerticle(router, state))));
     deployments.add(await(vertx.deployVerticle(new TableBusVerticle(directory))));
     deployments.add(await(vertx.deployVerticle(new LocksHeldGauge(locks, registry))));

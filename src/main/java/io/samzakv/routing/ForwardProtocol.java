@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,6 +55,13 @@ public final class ForwardProtocol {
 
   /** The receiver is not the partition's primary in its table. */
   public static final int NOT_PRIMARY = 1002;
+
+  /**
+   * How long a request sent to a primary waits for its answer. Well above an fsynced write (1-10
+   * ms) or a full scan page, below the router's retry bound: a dead member costs this, not the
+   * bus's default 30 s.
+   */
+  public static final Duration SEND_TIMEOUT = Duration.ofSeconds(3);
 
   private static final byte GET = 1;
   private static final byte PUT = 2;

@@ -40,12 +40,6 @@ public final class KvRouter implements KvService {
   /** How long a request keeps trying to reach its partition's primary before a 503. */
   public static final Duration RETRY_BOUND = Duration.ofSeconds(5);
 
-  /**
-   * How long a forwarded request waits for its answer. Well above an fsynced write (1-10 ms) or a
-   * full scan page, well below the retry bound: a dead member costs this, not the bus's 30 s.
-   */
-  static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(3);
-
   private static final long FIRST_BACKOFF_MILLIS = 20;
   private static final long MAX_BACKOFF_MILLIS = 400;
 
@@ -66,7 +60,7 @@ public final class KvRouter implements KvService {
     this.vertx = vertx;
     this.tables = tables;
     this.local = local;
-    this.forwarder = new Forwarder(vertx, registry, FORWARD_TIMEOUT);
+    this.forwarder = new Forwarder(vertx, registry, ForwardProtocol.SEND_TIMEOUT);
     this.localNodeId = localNodeId;
     this.partitioner = new Partitioner(partitions);
   }

@@ -10,18 +10,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** A member's view of the table ({@link #current}) and the authority a refresh reads. */
-final class FakeTables implements PartitionTables {
-  final AtomicInteger refreshes = new AtomicInteger();
-  volatile PartitionTable current;
-  volatile PartitionTable authority;
+public final class FakeTables implements PartitionTables {
+  public final AtomicInteger refreshes = new AtomicInteger();
+  public volatile PartitionTable current;
+  public volatile PartitionTable authority;
 
-  FakeTables(PartitionTable table) {
+  public FakeTables(PartitionTable table) {
     this.current = table;
     this.authority = table;
   }
 
   /** A table of {@code epoch} whose every partition has {@code primary} at {@code leaderEpoch}. */
-  static PartitionTable table(int partitions, long epoch, String primary, long leaderEpoch) {
+  public static PartitionTable table(int partitions, long epoch, String primary, long leaderEpoch) {
     List<PartitionAssignment> assignments = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       assignments.add(assignment(primary, leaderEpoch));
@@ -29,7 +29,7 @@ final class FakeTables implements PartitionTables {
     return new PartitionTable(epoch, 1, assignments);
   }
 
-  static PartitionAssignment assignment(String primary, long leaderEpoch) {
+  public static PartitionAssignment assignment(String primary, long leaderEpoch) {
     return new PartitionAssignment(primary, leaderEpoch, List.of(), List.of(primary));
   }
 

@@ -52,6 +52,7 @@ public final class KvClient implements AutoCloseable {
 
   private final Vertx vertx;
   private final DeliveryOptions delivery;
+  private final DeliveryOptions toPrimary;
   private final MessageConsumer<JsonObject> tableUpdates;
   private volatile PartitionTable table;
 
@@ -62,6 +63,9 @@ public final class KvClient implements AutoCloseable {
   public KvClient(Vertx vertx, long timeoutMillis) {
     this.vertx = vertx;
     this.delivery = new DeliveryOptions().setSendTimeout(timeoutMillis);
+    this.toPrimary =
+        new DeliveryOptions()
+            .setSendTimeout(Math.min(timeoutMillis, ForwardProtocol.SEND_TIMEOUT.toMillis()));
     this.tableUpdates =
         vertx
             .eventBus()
@@ -163,8 +167,18 @@ public final class KvClient implements AutoCloseable {
 
   private Future<Buffer> run(Attempt attempt, long backoff) {
     return knownTable()
-        .compose(known -> send(attempt, known))
-        .recover(failure -> retry(attempt, failure, backoff));
+        .transform(
+            known ->
+                known.succeeded()
+                    ? send(attempt, known.result())
+                        .recover(failure -> retry(attempt, failure, backoff))
+                    // Nothing was sent: as good as no handler, whatever kept the table away.
+                    : retry(
+                        attempt,
+                        new ReplyException(
+                            ReplyFailure.NO_HANDLERS,
+                            "no partition table: " + known.cause().getMessage()),
+                        backoff));
   }
 
   private Future<Buffer> send(Attempt attempt, PartitionTable known) {
@@ -180,7 +194,7 @@ public final class KvClient implements AutoCloseable {
     return vertx
         .eventBus()
         .<Buffer>request(
-            ForwardProtocol.address(assignment.primary()), ForwardProtocol.encode(sent), delivery)
+            ForwardProtocol.address(assignment.primary()), ForwardProtocol.encode(sent), toPrimary)
         .map(Message::body);
   }
 
