@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.samzakv.api.bus.KvBusVerticle;
+import io.samzakv.api.bus.TableBusVerticle;
 import io.samzakv.api.http.ApiRouter;
 import io.samzakv.api.http.HttpApiVerticle;
 import io.samzakv.cluster.ClusterMembers;
@@ -18,7 +19,9 @@ import io.samzakv.lock.LocksHeldGauge;
 import io.samzakv.oplog.CorruptLogException;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.oplog.OpLogOptions;
+import io.samzakv.routing.ForwardedRequests;
 import io.samzakv.routing.KvRouter;
+import io.samzakv.routing.LocalPartitions;
 import io.samzakv.storage.PartitionCountMismatchException;
 import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
@@ -274,15 +277,22 @@ public final class Node {
     Gauge.builder("kv.partitions.primary", state, NodeState::primaryPartitions)
         .description("partitions this node is primary for")
         .register(registry);
-    KvRouter router =
-        new KvRouter(directory, store, nodeId, config.partitions(), config.maxValueBytes());
+    LocalPartitions local = new LocalPartitions(store, config.maxValueBytes());
+    KvRouter router = new KvRouter(vertx, directory, local, nodeId, config.partitions(), registry);
     LockService locks = new LockService(vertx, router);
     ApiRouter.Services services =
         new ApiRouter.Services(router, locks, state, registry, config.maxValueBytes(), store);
 
     List<String> deployments = new ArrayList<>();
     int port = deployHttp(vertx, services, config, deployments);
+    // As many instances as HTTP has, so forwarded requests spread over the event loops too.
+    deployments.add(
+        await(
+            vertx.deployVerticle(
+                () -> new ForwardedRequests(nodeId, directory, local),
+                new DeploymentOptions().setInstances(config.httpInstances()))));
     deployments.add(await(vertx.deployVerticle(new KvBusVerticle(router, state))));
+    deployments.add(await(vertx.deployVerticle(new TableBusVerticle(directory))));
     deployments.add(await(vertx.deployVerticle(new LocksHeldGauge(locks, registry))));
     members.publishHttpAddress(nodeId, config.httpPublicAddress(port));
     directory.rebalance();
