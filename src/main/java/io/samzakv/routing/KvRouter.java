@@ -1,7 +1,7 @@
 package io.samzakv.routing;
 
-import io.samzakv.cluster.PartitionDirectory;
 import io.samzakv.cluster.PartitionTable;
+import io.samzakv.cluster.PartitionTables;
 import io.samzakv.kv.Key;
 import io.samzakv.kv.KvException;
 import io.samzakv.kv.KvService;
@@ -22,7 +22,7 @@ import java.util.stream.IntStream;
  * <p>Thread contract: called on event loops; never blocks.
  */
 public final class KvRouter implements KvService {
-  private final PartitionDirectory directory;
+  private final PartitionTables directory;
   private final LocalStore store;
   private final String localNodeId;
   private final Partitioner partitioner;
@@ -30,7 +30,7 @@ public final class KvRouter implements KvService {
   private final int maxValueBytes;
 
   public KvRouter(
-      PartitionDirectory directory,
+      PartitionTables directory,
       LocalStore store,
       String localNodeId,
       int partitions,
