@@ -129,6 +129,30 @@ class CpTableAuthorityClusterTest {
         .contains("after-second-loss");
   }
 
+  @Test
+  void aMemberRestartedAtItsAddressIsPromotedAgain() throws Exception {
+    List<HazelcastInstance> hazelcast = startSeeds();
+    hazelcast.forEach(this::watchMembership);
+    directory(hazelcast.get(0))
+        .createIfAbsent(() -> table(1, List.of()))
+        .await(30, TimeUnit.SECONDS);
+
+    hazelcast.get(2).getLifecycleService().terminate();
+    HazelcastInstance restarted = members.startSeed(2);
+    watchMembership(restarted);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                restarted.getCPSubsystem().getLocalCPMember() != null
+                    && cpMemberCount(restarted) == 3);
+
+    TableDirectory restartedView = directory(restarted);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> tryIncrement(restartedView, "after-restart"));
+  }
+
   private List<HazelcastInstance> startSeeds() {
     List<HazelcastInstance> started = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
