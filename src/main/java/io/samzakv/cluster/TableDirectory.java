@@ -103,12 +103,19 @@ public final class TableDirectory implements PartitionTables {
     pollTimer =
         vertx.setTimer(
             pollInterval.toMillis(),
-            id -> refresh().onComplete(this::polled).onComplete(done -> schedulePoll()));
+            id ->
+                refresh()
+                    .onComplete(
+                        result -> {
+                          polled(result);
+                          schedulePoll();
+                        }));
   }
 
   private void polled(AsyncResult<PartitionTable> result) {
     if (result.failed() && !pollFailing) {
-      LOG.log(Level.WARNING, "cannot read the partition table's store: {0}", result.cause());
+      LOG.log(
+          Level.WARNING, "cannot read the partition table's store: {0}", result.cause().toString());
     } else if (result.succeeded() && pollFailing) {
       LOG.log(Level.INFO, "the partition table's store answers again");
     }

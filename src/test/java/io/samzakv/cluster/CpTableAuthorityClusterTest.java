@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.cp.CPGroup;
 import com.hazelcast.cp.CPGroupId;
+import com.hazelcast.cp.CPSubsystemManagementService;
 import com.hazelcast.cp.internal.RaftService;
 import com.hazelcast.cp.internal.datastructures.atomicref.proxy.AtomicRefProxy;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
@@ -115,15 +117,15 @@ class CpTableAuthorityClusterTest {
     hazelcast.get(2).getLifecycleService().terminate();
     HazelcastInstance joined = members.startExtra();
     watchMembership(joined);
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> joined.getCPSubsystem().getLocalCPMember() != null && cpMemberCount(joined) == 3);
+    // Promotion adds the member to the CP groups afterwards; only then can they lose another.
+    await().atMost(Duration.ofSeconds(20)).until(() -> groupsHold(joined, 3));
+    // A change through the new member: its copy of the group has caught up with the log.
+    TableDirectory joinedView = directory(joined);
+    await().atMost(Duration.ofSeconds(10)).until(() -> tryIncrement(joinedView, "joined"));
 
     hazelcast.get(1).getLifecycleService().terminate();
-    TableDirectory joinedView = directory(joined);
     await()
-        .atMost(Duration.ofSeconds(15))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> tryIncrement(joinedView, "after-second-loss"));
     assertThat(first.refresh().await(10, TimeUnit.SECONDS).assignment(0).replicas())
         .contains("after-second-loss");
@@ -140,12 +142,7 @@ class CpTableAuthorityClusterTest {
     hazelcast.get(2).getLifecycleService().terminate();
     HazelcastInstance restarted = members.startSeed(2);
     watchMembership(restarted);
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                restarted.getCPSubsystem().getLocalCPMember() != null
-                    && cpMemberCount(restarted) == 3);
+    await().atMost(Duration.ofSeconds(20)).until(() -> groupsHold(restarted, 3));
 
     TableDirectory restartedView = directory(restarted);
     await()
@@ -204,14 +201,21 @@ class CpTableAuthorityClusterTest {
     }
   }
 
-  private static int cpMemberCount(HazelcastInstance member) throws Exception {
-    return member
-        .getCPSubsystem()
-        .getCPSubsystemManagementService()
-        .getCPMembers()
-        .toCompletableFuture()
-        .get(5, TimeUnit.SECONDS)
-        .size();
+  /** Whether {@code member} is a CP member and every CP group has {@code size} members. */
+  private static boolean groupsHold(HazelcastInstance member, int size) throws Exception {
+    if (member.getCPSubsystem().getLocalCPMember() == null) {
+      return false;
+    }
+    CPSubsystemManagementService cp = member.getCPSubsystem().getCPSubsystemManagementService();
+    for (CPGroupId group : cp.getCPGroupIds().toCompletableFuture().get(5, TimeUnit.SECONDS)) {
+      CPGroup members =
+          cp.getCPGroup(group.getName()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      // Membership is decided first; the member takes part once it runs its copy of the group.
+      if (members.members().size() != size || raft(member).getRaftNode(group) == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The Raft leader of the table's CP group, as {@code member} sees it (Hazelcast internals). */
@@ -219,13 +223,15 @@ class CpTableAuthorityClusterTest {
     CPGroupId group =
         ((AtomicRefProxy<?>) member.getCPSubsystem().getAtomicReference(CpTableStore.NAME))
             .getGroupId();
-    RaftService raft =
-        ((HazelcastInstanceProxy) member)
-            .getOriginal()
-            .node
-            .getNodeEngine()
-            .getService(RaftService.SERVICE_NAME);
-    return raft.getRaftNode(group).getLeader().getUuid();
+    return raft(member).getRaftNode(group).getLeader().getUuid();
+  }
+
+  private static RaftService raft(HazelcastInstance member) {
+    return ((HazelcastInstanceProxy) member)
+        .getOriginal()
+        .node
+        .getNodeEngine()
+        .getService(RaftService.SERVICE_NAME);
   }
 
   private static int indexOf(List<HazelcastInstance> members, UUID uuid) {
