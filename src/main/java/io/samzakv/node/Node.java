@@ -8,8 +8,13 @@ import io.samzakv.api.bus.TableBusVerticle;
 import io.samzakv.api.http.ApiRouter;
 import io.samzakv.api.http.HttpApiVerticle;
 import io.samzakv.cluster.ClusterMembers;
+import io.samzakv.cluster.CpMembership;
 import io.samzakv.cluster.HazelcastSetup;
-import io.samzakv.cluster.PartitionDirectory;
+import io.samzakv.cluster.PartitionTable;
+import io.samzakv.cluster.RoundRobinAssignment;
+import io.samzakv.cluster.TableDirectory;
+import io.samzakv.cluster.TableFile;
+import io.samzakv.cluster.TableStores;
 import io.samzakv.codec.ValueCodec;
 import io.samzakv.config.NodeConfig;
 import io.samzakv.disk.NoSpaceException;
@@ -63,12 +68,15 @@ public final class Node {
   private static final int LMDB_MAX_READERS = 126;
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
   private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration TABLE_POLL_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration FIRST_TABLE_RETRY = Duration.ofSeconds(1);
 
   private final DataDirectory dataDir;
   private final JvmMeters jvmMeters;
   private final Vertx vertx;
   private final LocalStore store;
   private final NodeState state;
+  private final TableDirectory directory;
   private final List<String> deployments;
   private final int httpPort;
 
@@ -78,6 +86,7 @@ public final class Node {
       Vertx vertx,
       LocalStore store,
       NodeState state,
+      TableDirectory directory,
       List<String> deployments,
       int httpPort) {
     this.dataDir = dataDir;
@@ -85,6 +94,7 @@ public final class Node {
     this.vertx = vertx;
     this.store = store;
     this.state = state;
+    this.directory = directory;
     this.deployments = deployments;
     this.httpPort = httpPort;
   }
@@ -270,9 +280,10 @@ public final class Node {
         ((HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager())
             .getHazelcastInstance();
     ClusterMembers members = new ClusterMembers(hazelcast);
-    PartitionDirectory directory =
-        new PartitionDirectory(
-            hazelcast, members, nodeId, config.partitions(), config.replication());
+    TableDirectory directory = openDirectory(config, dataDir, vertx, hazelcast);
+    if (HazelcastSetup.usesCpSubsystem(config)) {
+      CpMembership.start(vertx, hazelcast);
+    }
     NodeState state = new NodeState(nodeId, config.partitions(), members, directory, alarms);
     Gauge.builder("kv.partitions.primary", state, NodeState::primaryPartitions)
         .description("partitions this node is primary for")
@@ -295,7 +306,13 @@ public final class Node {
     deployments.add(await(vertx.deployVerticle(new TableBusVerticle(directory))));
     deployments.add(await(vertx.deployVerticle(new LocksHeldGauge(locks, registry))));
     members.publishHttpAddress(nodeId, config.httpPublicAddress(port));
-    directory.rebalance();
+    Future<PartitionTable> firstTable = firstTable(vertx, directory, members, nodeId, config);
+    if (!HazelcastSetup.usesCpSubsystem(config)) {
+      // Without the CP Subsystem the store answers at once; with it, only once three members have
+      // joined, which a node started before the others must not wait for: it is ready once the
+      // table arrives.
+      await(firstTable);
+    }
     state.serving(true);
     LOG.log(
         Level.INFO,
@@ -305,7 +322,47 @@ public final class Node {
         config.httpHost(),
         port,
         dataDir.root().toAbsolutePath());
-    return new Node(dataDir, jvmMeters, vertx, store, state, deployments, port);
+    return new Node(dataDir, jvmMeters, vertx, store, state, directory, deployments, port);
+  }
+
+  private static TableDirectory openDirectory(
+      NodeConfig config, DataDirectory dataDir, Vertx vertx, HazelcastInstance hazelcast) {
+    TableFile file = new TableFile(dataDir.root());
+    try {
+      return await(
+          TableDirectory.open(
+              vertx, TableStores.open(vertx, hazelcast, config), file, TABLE_POLL_INTERVAL));
+    } catch (RuntimeException e) {
+      throw new StartupException("KV_DATA_DIR", rootMessage(e), e);
+    }
+  }
+
+  /**
+   * The oldest member stores the first table of a new cluster; completes once a table is stored,
+   * retrying while the store cannot answer yet. Other members learn the table from the directory.
+   */
+  private static Future<PartitionTable> firstTable(
+      Vertx vertx,
+      TableDirectory directory,
+      ClusterMembers members,
+      String nodeId,
+      NodeConfig config) {
+    if (!members.nodeIds().get(0).equals(nodeId)) {
+      return Future.succeededFuture(directory.current());
+    }
+    return directory
+        .createIfAbsent(
+            () ->
+                RoundRobinAssignment.initial(
+                    config.partitions(), config.replication(), members.nodeIds()))
+        .recover(
+            e -> {
+              LOG.log(
+                  Level.WARNING, "cannot store the first partition table yet: {0}", e.toString());
+              return vertx
+                  .timer(FIRST_TABLE_RETRY.toMillis())
+                  .compose(t -> firstTable(vertx, directory, members, nodeId, config));
+            });
   }
 
   /**
@@ -362,6 +419,7 @@ public final class Node {
       for (String deployment : deployments) {
         await(vertx.undeploy(deployment));
       }
+      await(directory.close());
       store.close();
       await(vertx.close());
       jvmMeters.close();

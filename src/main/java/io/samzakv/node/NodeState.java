@@ -2,8 +2,8 @@ package io.samzakv.node;
 
 import io.samzakv.api.NodeStatus;
 import io.samzakv.cluster.ClusterMembers;
-import io.samzakv.cluster.PartitionDirectory;
 import io.samzakv.cluster.PartitionTable;
+import io.samzakv.cluster.PartitionTables;
 import io.samzakv.kv.Alarms;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +18,7 @@ final class NodeState implements NodeStatus {
   private final String nodeId;
   private final int partitions;
   private final ClusterMembers members;
-  private final PartitionDirectory directory;
+  private final PartitionTables directory;
   private final Alarms alarms;
   private volatile boolean serving;
 
@@ -26,7 +26,7 @@ final class NodeState implements NodeStatus {
       String nodeId,
       int partitions,
       ClusterMembers members,
-      PartitionDirectory directory,
+      PartitionTables directory,
       Alarms alarms) {
     this.nodeId = nodeId;
     this.partitions = partitions;
