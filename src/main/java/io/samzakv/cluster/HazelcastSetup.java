@@ -5,12 +5,12 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.cp.CPSubsystemConfig;
+import com.hazelcast.config.cp.RaftAlgorithmConfig;
 import io.samzakv.config.ConfigException;
 import io.samzakv.config.NodeConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import com.hazelcast.config.cp.CPSubsystemConfig;
-import com.hazelcast.config.cp.RaftAlgorithmConfig;
 import java.util.LinkedHashSet;
 import java.util.Set;
 

@@ -48,6 +48,13 @@ public final class TableDirectory implements PartitionTables {
   private final WorkerExecutor adoption;
   private final List<Consumer<PartitionTable>> listeners = new CopyOnWriteArrayList<>();
   private volatile PartitionTable current;
+
+  /**
+   * The table this member saved before it started: never acted on (the cluster may have moved on
+   * while this member was away), only reported, and exceeded by any first table this member stores.
+   */
+  private final PartitionTable saved;
+
   private volatile MessageConsumer<String> consumer;
   private volatile long pollTimer = -1;
   private volatile boolean closed;
@@ -58,7 +65,7 @@ public final class TableDirectory implements PartitionTables {
     this.vertx = vertx;
     this.store = store;
     this.file = file;
-    this.current = saved;
+    this.saved = saved;
     this.pollInterval = pollInterval;
     // One thread: adoptions are decided and saved one at a time, so an older table can never be
     // written over a newer one.
@@ -288,11 +295,15 @@ public final class TableDirectory implements PartitionTables {
   }
 
   private PartitionTable aboveSaved(PartitionTable table) {
-    PartitionTable saved = current;
     if (saved == null || table.epoch() > saved.epoch()) {
       return table;
     }
     return new PartitionTable(saved.epoch() + 1, table.replication(), table.partitions());
+  }
+
+  /** The table this member saved before it started, or null; see {@link #current} for acting. */
+  public PartitionTable saved() {
+    return saved;
   }
 
   private Future<PartitionTable> publishAndAdopt(PartitionTable table) {

@@ -8,10 +8,10 @@ import io.samzakv.api.bus.TableBusVerticle;
 import io.samzakv.api.http.ApiRouter;
 import io.samzakv.api.http.HttpApiVerticle;
 import io.samzakv.cluster.ClusterMembers;
+import io.samzakv.cluster.Controller;
 import io.samzakv.cluster.CpMembership;
 import io.samzakv.cluster.HazelcastSetup;
-import io.samzakv.cluster.PartitionTable;
-import io.samzakv.cluster.RoundRobinAssignment;
+import io.samzakv.cluster.MemberReports;
 import io.samzakv.cluster.TableDirectory;
 import io.samzakv.cluster.TableFile;
 import io.samzakv.cluster.TableStores;
@@ -24,6 +24,7 @@ import io.samzakv.lock.LocksHeldGauge;
 import io.samzakv.oplog.CorruptLogException;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.oplog.OpLogOptions;
+import io.samzakv.replication.ReplicationVerticle;
 import io.samzakv.routing.ForwardedRequests;
 import io.samzakv.routing.KvRouter;
 import io.samzakv.routing.LocalPartitions;
@@ -69,7 +70,6 @@ public final class Node {
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
   private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration TABLE_POLL_INTERVAL = Duration.ofSeconds(1);
-  private static final Duration FIRST_TABLE_RETRY = Duration.ofSeconds(1);
 
   private final DataDirectory dataDir;
   private final JvmMeters jvmMeters;
@@ -284,10 +284,22 @@ public final class Node {
     if (HazelcastSetup.usesCpSubsystem(config)) {
       CpMembership.start(vertx, hazelcast);
     }
-    NodeState state = new NodeState(nodeId, config.partitions(), members, directory, alarms);
+    MemberReports reports = new MemberReports(hazelcast);
+    NodeState state =
+        new NodeState(nodeId, config.partitions(), members, directory, reports, alarms);
     Gauge.builder("kv.partitions.primary", state, NodeState::primaryPartitions)
         .description("partitions this node is primary for")
         .register(registry);
+    ReplicationVerticle replication =
+        ReplicationVerticle.wire(
+            vertx,
+            nodeId,
+            store,
+            directory,
+            reports,
+            config.replicationTimeout(),
+            config.partitions(),
+            registry);
     LocalPartitions local = new LocalPartitions(store, config.maxValueBytes());
     KvRouter router = new KvRouter(vertx, directory, local, nodeId, config.partitions(), registry);
     LockService locks = new LockService(vertx, router);
@@ -295,6 +307,7 @@ public final class Node {
         new ApiRouter.Services(router, locks, state, registry, config.maxValueBytes(), store);
 
     List<String> deployments = new ArrayList<>();
+    deployments.add(await(vertx.deployVerticle(replication)));
     int port = deployHttp(vertx, services, config, deployments);
     // As many instances as HTTP has, so forwarded requests spread over the event loops too.
     deployments.add(
@@ -306,13 +319,20 @@ public final class Node {
     deployments.add(await(vertx.deployVerticle(new TableBusVerticle(directory))));
     deployments.add(await(vertx.deployVerticle(new LocksHeldGauge(locks, registry))));
     members.publishHttpAddress(nodeId, config.httpPublicAddress(port));
-    Future<PartitionTable> firstTable = firstTable(vertx, directory, members, nodeId, config);
-    if (!HazelcastSetup.usesCpSubsystem(config)) {
-      // Without the CP Subsystem the store answers at once; with it, only once three members have
-      // joined, which a node started before the others must not wait for: it is ready once the
-      // table arrives.
-      await(firstTable);
-    }
+    // The controller needs every member's report before the first table, and acts from then on;
+    // /ready waits for the table and for every copy this node holds to be in sync.
+    deployments.add(
+        await(
+            vertx.deployVerticle(
+                new Controller(
+                    hazelcast,
+                    nodeId,
+                    members,
+                    reports,
+                    directory,
+                    config.partitions(),
+                    config.replication(),
+                    registry))));
     state.serving(true);
     LOG.log(
         Level.INFO,
@@ -335,34 +355,6 @@ public final class Node {
     } catch (RuntimeException e) {
       throw new StartupException("KV_DATA_DIR", rootMessage(e), e);
     }
-  }
-
-  /**
-   * The oldest member stores the first table of a new cluster; completes once a table is stored,
-   * retrying while the store cannot answer yet. Other members learn the table from the directory.
-   */
-  private static Future<PartitionTable> firstTable(
-      Vertx vertx,
-      TableDirectory directory,
-      ClusterMembers members,
-      String nodeId,
-      NodeConfig config) {
-    if (!members.nodeIds().get(0).equals(nodeId)) {
-      return Future.succeededFuture(directory.current());
-    }
-    return directory
-        .createIfAbsent(
-            () ->
-                RoundRobinAssignment.initial(
-                    config.partitions(), config.replication(), members.nodeIds()))
-        .recover(
-            e -> {
-              LOG.log(
-                  Level.WARNING, "cannot store the first partition table yet: {0}", e.toString());
-              return vertx
-                  .timer(FIRST_TABLE_RETRY.toMillis())
-                  .compose(t -> firstTable(vertx, directory, members, nodeId, config));
-            });
   }
 
   /**
