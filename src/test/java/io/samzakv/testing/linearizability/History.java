@@ -2,7 +2,6 @@ package io.samzakv.testing.linearizability;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 /**
  * A concurrent history being recorded: clients {@link #invoke} an operation before sending it and
@@ -14,17 +13,7 @@ import java.util.function.LongSupplier;
 public final class History {
   private static final Outcome PENDING = Outcome.unknown("never completed");
 
-  private final LongSupplier clock;
   private final List<Op> ops = new ArrayList<>();
-
-  public History() {
-    this(System::nanoTime);
-  }
-
-  /** A history stamped by {@code clock}, which must never go backwards. */
-  History(LongSupplier clock) {
-    this.clock = clock;
-  }
 
   /**
    * Records that {@code client} is about to issue an operation; the returned op is the handle to
@@ -34,7 +23,7 @@ public final class History {
       int client, String key, Op.Kind kind, String value, long expectedVersion) {
     Op op =
         new Op(
-            ops.size(), client, key, kind, value, expectedVersion, clock.getAsLong(), 0, PENDING);
+            ops.size(), client, key, kind, value, expectedVersion, System.nanoTime(), 0, PENDING);
     ops.add(op);
     return op;
   }
@@ -43,7 +32,7 @@ public final class History {
     if (ops.get(invoked.id()).outcome() != PENDING) {
       throw new IllegalStateException("completed twice: " + invoked);
     }
-    ops.set(invoked.id(), invoked.completed(clock.getAsLong(), outcome));
+    ops.set(invoked.id(), invoked.completed(System.nanoTime(), outcome));
   }
 
   /** The operations so far, in invocation order. */
