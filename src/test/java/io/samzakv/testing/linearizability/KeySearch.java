@@ -266,6 +266,10 @@ final class KeySearch {
     return new Finding(Verdict.LINEARIZABLE, "");
   }
 
+  private boolean unknown(int op) {
+    return passes[op] == Pass.UNKNOWN;
+  }
+
   private Pass pass(int op) {
     return passes[op];
   }
@@ -366,36 +370,37 @@ final class KeySearch {
     bestCandidates = candidates;
   }
 
+  /**
+   * The deepest dead end in words: the ops with known outcomes that end the longest linearizable
+   * prefix (the unknown ones in it are mostly the search's last resort), the state it leaves, and
+   * the ops that could not come next.
+   */
   private String report() {
     StringBuilder text = new StringBuilder();
-    long unknown = shown.stream().filter(Op::isUnknown).count();
     text.append(
         "key \"%s\": not linearizable (%d ops, %d with unknown outcome)%n"
-            .formatted(key, n, unknown));
-    text.append("The longest linearizable prefix places %d ops".formatted(bestPrefix.length));
-    if (bestPrefix.length > 0) {
-      int from = Math.max(0, bestPrefix.length - REPORT_OPS);
-      text.append(from > 0 ? ", ending with:%n".formatted() : ":%n".formatted());
-      for (int i = from; i < bestPrefix.length; i++) {
-        line(text, bestPrefix[i]);
-      }
-    } else {
-      text.append("%n".formatted());
-    }
+            .formatted(key, n, n - definite));
+    List<Integer> prefix = Arrays.stream(bestPrefix).boxed().toList();
     text.append(
-        "and leaves the key %s. Then %s must take effect before it returns,%n"
-            .formatted(bestState, "#" + shown.get(bestBlocker).id()));
+        "The longest linearizable prefix places %d ops (%d with unknown outcome)"
+            .formatted(prefix.size(), prefix.stream().filter(this::unknown).count()));
+    text.append(prefix.isEmpty() ? "" : ", ending with");
+    text.append(":%n".formatted());
+    List<Integer> knownPrefix = prefix.stream().filter(op -> !unknown(op)).toList();
+    knownPrefix
+        .subList(Math.max(0, knownPrefix.size() - REPORT_OPS), knownPrefix.size())
+        .forEach(op -> line(text, op));
+    text.append(
+        "It leaves the key %s. Then #%d must take effect before it returns,%n"
+            .formatted(bestState, shown.get(bestBlocker).id()));
     text.append("but none of the ops that could go next fits:%n".formatted());
-    List<Integer> definiteCandidates =
-        bestCandidates.stream().filter(op -> !modelled.get(op).isUnknown()).toList();
-    definiteCandidates.stream().limit(REPORT_OPS).forEach(op -> line(text, op));
-    long unknownCandidates = bestCandidates.size() - definiteCandidates.size();
-    if (definiteCandidates.size() > REPORT_OPS || unknownCandidates > 0) {
+    List<Integer> known =
+        bestCandidates.stream().filter(op -> !unknown(op)).limit(REPORT_OPS).toList();
+    known.forEach(op -> line(text, op));
+    if (bestCandidates.size() > known.size()) {
       text.append(
-          "  (and %d more, %d of them with unknown outcome)%n"
-              .formatted(
-                  bestCandidates.size() - Math.min(REPORT_OPS, definiteCandidates.size()),
-                  unknownCandidates));
+          "  (and %d ops with unknown outcome or beyond these)%n"
+              .formatted(bestCandidates.size() - known.size()));
     }
     return text.toString();
   }
