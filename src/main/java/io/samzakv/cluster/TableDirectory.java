@@ -55,7 +55,7 @@ public final class TableDirectory implements PartitionTables {
    */
   private final PartitionTable saved;
 
-  private volatile MessageConsumer<String> consumer;
+  private volatile MessageConsumer<Object> consumer;
   private volatile long pollTimer = -1;
   private volatile boolean closed;
   private volatile boolean pollFailing;
@@ -90,10 +90,13 @@ public final class TableDirectory implements PartitionTables {
     return consumer.completion();
   }
 
-  private void adoptPublished(String json) {
+  /** A table some member published, as JSON (a {@link JsonObject}, or its text). */
+  private void adoptPublished(Object json) {
     PartitionTable table;
     try {
-      table = PartitionTable.fromJson(new JsonObject(json));
+      table =
+          PartitionTable.fromJson(
+              json instanceof JsonObject object ? object : new JsonObject((String) json));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "ignoring a malformed table published on {0}: {1}", ADDRESS, e);
       return;
@@ -307,7 +310,7 @@ public final class TableDirectory implements PartitionTables {
   }
 
   private Future<PartitionTable> publishAndAdopt(PartitionTable table) {
-    vertx.eventBus().publish(ADDRESS, table.toJson().encode());
+    vertx.eventBus().publish(ADDRESS, table.toJson());
     return adopt(table).map(table);
   }
 
@@ -315,7 +318,7 @@ public final class TableDirectory implements PartitionTables {
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(pollTimer);
-    MessageConsumer<String> listening = consumer;
+    MessageConsumer<Object> listening = consumer;
     Future<Void> unregistered =
         listening == null ? Future.succeededFuture() : listening.unregister();
     return unregistered.eventually(adoption::close);

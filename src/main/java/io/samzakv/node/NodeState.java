@@ -52,6 +52,11 @@ final class NodeState implements NodeStatus {
     this.serving = serving;
   }
 
+  @Override
+  public boolean accepting() {
+    return serving && directory.current() != null;
+  }
+
   /**
    * Serving, a table adopted, and every copy the table gives this node in sync: a member still
    * catching up would answer for partitions it cannot yet take over.

@@ -241,9 +241,14 @@ final class WritePipeline implements AutoCloseable {
           batch.shipped.isEmpty()
               ? CompletableFuture.completedFuture(Set.of())
               : replication.ship(batch.shipped);
+      // Shipped records are answered now: durable here is all their primary waits for.
       for (Sequenced entry : batch.entries) {
-        if (entry.command() instanceof RecordsCommand records && entry.rejection() == null) {
-          records.result().complete(null);
+        if (entry.command() instanceof RecordsCommand records) {
+          if (entry.rejection() == null) {
+            records.result().complete(null);
+          } else {
+            records.result().completeExceptionally(entry.rejection());
+          }
         }
       }
       applier.enqueue(new Applier.Logged(batch.entries, writes, replicated));
@@ -374,7 +379,8 @@ final class WritePipeline implements AutoCloseable {
     Map<Integer, Long> expected = new HashMap<>();
     for (LogRecord record : command.records()) {
       int partition = record.partition();
-      if (!roles.acceptsRecords(partition, record.epoch())) {
+      Long fence = command.fences().get(partition);
+      if (fence == null || !roles.acceptsRecords(partition, fence)) {
         return Sequenced.rejected(
             command,
             KvException.conflict(
@@ -382,7 +388,7 @@ final class WritePipeline implements AutoCloseable {
                 "partition "
                     + partition
                     + " has a newer primary than the one of leader epoch "
-                    + record.epoch()));
+                    + fence));
       }
       KvException damaged = health.refusal(partition);
       if (damaged != null) {
