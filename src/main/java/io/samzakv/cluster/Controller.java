@@ -128,14 +128,19 @@ public final class Controller extends VerticleBase {
                     live));
   }
 
-  /** One change: failover first, then new copies, then balance. */
+  /**
+   * One change: failover first, then copies restored to R, then extra copies dropped, then
+   * primaries balanced, then copies spread to members holding fewer than their share.
+   */
   private Future<?> maintain(Set<String> live) {
     Map<String, Set<Integer>> held = held(live);
     List<Step> steps =
         List.of(
             new Step("failover", table -> TableAssignment.afterLoss(table, live)),
             new Step("replication", table -> TableAssignment.restoreReplication(table, live, held)),
-            new Step("balance", table -> TableAssignment.rebalance(table, live)));
+            new Step("trim", table -> TableAssignment.trimCopies(table, live)),
+            new Step("balance", table -> TableAssignment.rebalance(table, live)),
+            new Step("spread", table -> TableAssignment.spreadCopies(table, live, held)));
     PartitionTable current = tables.current();
     for (Step step : steps) {
       if (step.change().apply(current) != current) {
