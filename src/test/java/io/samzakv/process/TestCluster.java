@@ -131,7 +131,10 @@ final class TestCluster {
         .getString("primary");
   }
 
-  /** Waits until every live node is ready and every partition has all its copies in sync. */
+  /**
+   * Waits until every live node is ready, every partition has all its copies in sync, and the live
+   * members' primaries differ by at most one.
+   */
   void awaitSettled(Duration within) {
     await("cluster settled")
         .atMost(within)
@@ -148,13 +151,22 @@ final class TestCluster {
     JsonObject view = clusterView(live().get(0));
     int replication = view.getInteger("replication");
     int copies = Math.min(replication, live().size());
+    java.util.Map<String, Integer> primaries = new java.util.HashMap<>();
+    for (Object member : view.getJsonArray("members")) {
+      primaries.put(((JsonObject) member).getString("id"), 0);
+    }
     for (Object item : view.getJsonArray("partitions")) {
       JsonObject partition = (JsonObject) item;
       if (partition.getString("primary") == null
-          || partition.getJsonArray("in_sync").size() != copies) {
+          || partition.getJsonArray("in_sync").size() != copies
+          || partition.getJsonArray("replicas").size() != copies - 1) {
         return false;
       }
+      primaries.merge(partition.getString("primary"), 1, Integer::sum);
     }
-    return true;
+    return primaries.size() == live().size()
+        && java.util.Collections.max(primaries.values())
+                - java.util.Collections.min(primaries.values())
+            <= 1;
   }
 }
