@@ -242,8 +242,12 @@ final class WritePipeline implements AutoCloseable {
               ? CompletableFuture.completedFuture(Set.of())
               : replication.ship(batch.shipped);
       for (Sequenced entry : batch.entries) {
-        if (entry.command() instanceof RecordsCommand records && entry.rejection() == null) {
-          records.result().complete(null);
+        if (entry.command() instanceof RecordsCommand records) {
+          if (entry.rejection() == null) {
+            records.result().complete(null);
+          } else {
+            records.result().completeExceptionally(entry.rejection());
+          }
         }
       }
       applier.enqueue(new Applier.Logged(batch.entries, writes, replicated));
