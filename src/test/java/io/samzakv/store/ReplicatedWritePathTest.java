@@ -15,6 +15,7 @@ import io.samzakv.kv.VersionedValue;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.LogOp;
 import io.samzakv.oplog.LogRecord;
+import io.samzakv.storage.Mutation;
 import io.samzakv.storage.PartitionHistory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -271,6 +272,52 @@ class ReplicatedWritePathTest {
     for (int i = 0; i < keys.size(); i++) {
       assertThat(fx.storage.get(1, bytes(keys.get(i)))).isNotNull();
     }
+  }
+
+  @Test
+  void recordsAfterAnInstalledCopyContinueFromItsHistory() throws Exception {
+    List<String> keys = keysIn(2, 3);
+    roles.acceptFrom(2, 1);
+    await(take(record(2, 1, 1, keys.get(0), 1, "replaced")));
+    await(fx.on(fx.store::appliedSoFar));
+    PartitionHistory copy = PartitionHistory.EMPTY.advance(1, 1).advance(2, 8).advance(2, 10);
+
+    fx.store.install(
+        2,
+        sink -> sink.accept(Mutation.put(2, bytes(keys.get(1)), CODEC.encode(4, bytes("copied")))),
+        () -> copy);
+
+    assertThat(fx.store.history(2)).isEqualTo(copy);
+    assertThat(fx.store.recentRecords().since(2, 9)).as("not held: before the copy").isNull();
+    assertThat(fx.store.recentRecords().since(2, 10)).isEmpty();
+    await(take(record(2, 2, 9, keys.get(2), 1, "old"), record(2, 2, 11, keys.get(2), 1, "next")));
+    await(fx.on(fx.store::appliedSoFar));
+    assertThat(fx.store.history(2)).isEqualTo(copy.advance(2, 11));
+
+    roles.serve(2, 3);
+    assertThat(failure(fx.get(keys.get(0))).status()).isEqualTo(404);
+    assertValue(keys.get(1), 4, "copied");
+    assertValue(keys.get(2), 1, "next");
+    assertThat(await(fx.put(keys.get(1), "mine")).version()).isEqualTo(5);
+    assertThat(fx.store.history(2).sequence()).isEqualTo(12);
+  }
+
+  @Test
+  void writesWhoseReplicationFailedAreNeitherAppliedNorAcknowledged() throws Exception {
+    String key = keysIn(3, 1).get(0);
+    roles.serve(3, EPOCH);
+    await(fx.put(key, "kept"));
+    replication.manual = true;
+
+    CompletableFuture<WriteResult> write = fx.put(key, "unknown");
+    replication.next().replicated().completeExceptionally(new IllegalStateException("broken"));
+
+    assertNotPrimary(failure(write));
+    assertValue(key, 1, "kept");
+    replication.manual = false;
+    assertThat(await(fx.put(key, "after")).version()).isEqualTo(2);
+    assertThat(fx.store.history(3))
+        .isEqualTo(PartitionHistory.EMPTY.advance(EPOCH, 1).advance(EPOCH, 2));
   }
 
   private CompletableFuture<Void> take(LogRecord... records) {
