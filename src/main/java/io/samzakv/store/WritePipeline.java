@@ -241,6 +241,9 @@ final class WritePipeline implements AutoCloseable {
           batch.shipped.isEmpty()
               ? CompletableFuture.completedFuture(Set.of())
               : replication.ship(batch.shipped);
+      // Handed to the applier before the records are answered: whoever asks for appliedSoFar()
+      // once they are answered must find its barrier behind them.
+      applier.enqueue(new Applier.Logged(batch.entries, writes, replicated));
       for (Sequenced entry : batch.entries) {
         if (entry.command() instanceof RecordsCommand records) {
           if (entry.rejection() == null) {
@@ -250,7 +253,6 @@ final class WritePipeline implements AutoCloseable {
           }
         }
       }
-      applier.enqueue(new Applier.Logged(batch.entries, writes, replicated));
     } catch (NoSpaceException e) {
       // From the engine's reservation or the op log's: either way nothing of the batch is logged.
       rollBack(batch);
