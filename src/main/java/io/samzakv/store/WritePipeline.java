@@ -217,6 +217,7 @@ final class WritePipeline implements AutoCloseable {
     for (int partition : applier.takeLostPartitions()) {
       resync(partition);
       recent.forget(partition, lastSequence[partition]);
+      applier.resynced(partition);
     }
     for (Integer partition : installed) {
       installed.remove(partition);

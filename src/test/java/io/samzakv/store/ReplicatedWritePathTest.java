@@ -202,6 +202,39 @@ class ReplicatedWritePathTest {
   }
 
   @Test
+  void aWriteSequencedOnALostOneIsLostWithIt() throws Exception {
+    // Batch 2 builds on batch 1 (sequence 2, version 2) while batch 1 travels; batch 1 is lost but
+    // batch 2's replicas all answered. Applying batch 2 would leave this copy claiming sequence 3
+    // without record 2, which a replica that took record 2 holds.
+    List<String> keys = keysIn(3, 2);
+    roles.serve(3, EPOCH);
+    await(fx.put(keys.get(0), "v1"));
+    replication.manual = true;
+
+    CompletableFuture<WriteResult> lost = fx.put(keys.get(0), "v2");
+    Shipment first = replication.next();
+    CompletableFuture<WriteResult> built =
+        fx.put(keys.get(0), bytes("v3"), Precondition.ifVersion(2));
+    CompletableFuture<WriteResult> beside = fx.put(keys.get(1), "other");
+    replication.awaitShipped(4);
+    first.replicated().complete(Set.of(3));
+    replication.completeShipped(4, Set.of());
+
+    assertNotPrimary(failure(lost));
+    assertNotPrimary(failure(built));
+    assertNotPrimary(failure(beside));
+    assertThat(fx.store.history(3)).isEqualTo(PartitionHistory.EMPTY.advance(EPOCH, 1));
+    assertValue(keys.get(0), 1, "v1");
+
+    replication.manual = false;
+    assertThat(await(fx.put(keys.get(0), "v4")).version()).isEqualTo(2);
+    assertThat(fx.store.history(3))
+        .isEqualTo(PartitionHistory.EMPTY.advance(EPOCH, 1).advance(EPOCH, 2));
+    assertThat(await(fx.put(keys.get(1), "next")).version()).isEqualTo(1);
+    assertThat(fx.store.history(3).sequence()).isEqualTo(3);
+  }
+
+  @Test
   void aPrimarysRecordsAreTakenWholeOrRefusedWhole() throws Exception {
     List<String> keys = keysIn(7, 4);
     roles.acceptFrom(7, 3);
@@ -415,6 +448,13 @@ class ReplicatedWritePathTest {
       return shipment;
     }
 
+    /** Waits until {@code records} records in all were shipped. */
+    void awaitShipped(int records) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(StoreFixture.WAIT_SECONDS))
+          .until(() -> shippedRecords().size() >= records);
+    }
+
     List<LogRecord> shippedRecords() {
       synchronized (shipped) {
         return List.copyOf(shipped);
@@ -426,9 +466,7 @@ class ReplicatedWritePathTest {
      * {@code lost}, however the sequencer batched them.
      */
     void completeShipped(int records, Set<Integer> lost) {
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(StoreFixture.WAIT_SECONDS))
-          .until(() -> shippedRecords().size() >= records);
+      awaitShipped(records);
       for (Shipment shipment = pending.poll(); shipment != null; shipment = pending.poll()) {
         shipment.replicated().complete(lost);
       }
