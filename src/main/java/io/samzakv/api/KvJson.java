@@ -19,6 +19,9 @@ public final class KvJson {
   private static final byte[] WRITTEN_KEY = "{\"key\":\"".getBytes(StandardCharsets.UTF_8);
   private static final byte[] WRITTEN_VERSION = "\",\"version\":".getBytes(StandardCharsets.UTF_8);
 
+  /** How long a client should wait before retrying a 503 ({@code Retry-After}, in seconds). */
+  public static final int RETRY_AFTER_SECONDS = 1;
+
   private KvJson() {}
 
   public static JsonObject written(WriteResult result) {

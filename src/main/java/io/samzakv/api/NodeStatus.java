@@ -8,6 +8,12 @@ public interface NodeStatus {
   /** True once the node has joined and every partition it holds is caught up. */
   boolean ready();
 
+  /**
+   * True once the node serves requests: started, with a partition table. It may still be catching
+   * up copies it holds (so not {@link #ready}), and routes what it cannot serve to the primaries.
+   */
+  boolean accepting();
+
   /** What keeps the node from serving fully; {@code /health} and {@code /ready} report it. */
   Alarms alarms();
 

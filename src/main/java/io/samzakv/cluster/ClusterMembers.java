@@ -1,6 +1,8 @@
 package io.samzakv.cluster;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.core.EntryAdapter;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import java.util.ArrayList;
@@ -44,6 +46,17 @@ public final class ClusterMembers {
   /** The current store nodes with their HTTP addresses (null until a member has published it). */
   public List<MemberInfo> members() {
     return nodeIds().stream().map(id -> new MemberInfo(id, httpAddresses.get(id))).toList();
+  }
+
+  /** Calls {@code listener} on a Hazelcast thread whenever a member publishes its address. */
+  public void onPublished(Runnable listener) {
+    httpAddresses.addEntryListener(
+        new EntryAdapter<>() {
+          @Override
+          public void entryAdded(EntryEvent<String, String> event) {
+            listener.run();
+          }
+        });
   }
 
   public void publishHttpAddress(String nodeId, String hostAndPort) {

@@ -1,9 +1,12 @@
 package io.samzakv.cluster;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -26,12 +30,15 @@ import java.util.function.Function;
  * keeps it in memory), it builds the first from what the members report ({@link MemberReports}):
  * for each partition, the member holding its newest acknowledged state.
  *
- * <p>Thread contract: runs on one Vert.x context (a periodic timer and membership events).
+ * <p>Thread contract: a verticle; everything runs on its context (a timer and membership events).
  */
-public final class Controller {
+public final class Controller extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(Controller.class.getName());
 
-  private final Vertx vertx;
+  /** How often the controller looks even when no membership event came. */
+  private static final long TICK_MILLIS = 500;
+
+  private final HazelcastInstance hazelcast;
   private final String nodeId;
   private final ClusterMembers members;
   private final MemberReports reports;
@@ -40,11 +47,12 @@ public final class Controller {
   private final int replication;
   private final Counter failovers;
   private final Counter changes;
+  private UUID listener;
   private boolean deciding;
   private long lastWaitLog;
 
   public Controller(
-      Vertx vertx,
+      HazelcastInstance hazelcast,
       String nodeId,
       ClusterMembers members,
       MemberReports reports,
@@ -52,7 +60,7 @@ public final class Controller {
       int partitions,
       int replication,
       MeterRegistry registry) {
-    this.vertx = vertx;
+    this.hazelcast = hazelcast;
     this.nodeId = nodeId;
     this.members = members;
     this.reports = reports;
@@ -70,7 +78,7 @@ public final class Controller {
   }
 
   /** Looks at the cluster now; does nothing unless this member is the oldest data member. */
-  public void tick() {
+  private void tick() {
     if (deciding) {
       return;
     }
@@ -120,14 +128,19 @@ public final class Controller {
                     live));
   }
 
-  /** One change: failover first, then new copies, then balance. */
+  /**
+   * One change: failover first, then copies restored to R, then extra copies dropped, then
+   * primaries balanced, then copies spread to members holding fewer than their share.
+   */
   private Future<?> maintain(Set<String> live) {
     Map<String, Set<Integer>> held = held(live);
     List<Step> steps =
         List.of(
             new Step("failover", table -> TableAssignment.afterLoss(table, live)),
             new Step("replication", table -> TableAssignment.restoreReplication(table, live, held)),
-            new Step("balance", table -> TableAssignment.rebalance(table, live)));
+            new Step("trim", table -> TableAssignment.trimCopies(table, live)),
+            new Step("balance", table -> TableAssignment.rebalance(table, live)),
+            new Step("spread", table -> TableAssignment.spreadCopies(table, live, held)));
     PartitionTable current = tables.current();
     for (Step step : steps) {
       if (step.change().apply(current) != current) {
@@ -180,8 +193,33 @@ public final class Controller {
     LOG.log(Level.INFO, "partition table epoch {0,number,#} ({1})", after.epoch(), step);
   }
 
-  /** Starts acting: every {@code periodMillis}, and whenever membership changes. */
-  public void start(long periodMillis) {
-    vertx.setPeriodic(periodMillis, id -> tick());
+  /** Acts every {@link #TICK_MILLIS} and at once when a member joins or leaves. */
+  @Override
+  public Future<?> start() {
+    UUID registration =
+        hazelcast
+            .getCluster()
+            .addMembershipListener(
+                new MembershipListener() {
+                  @Override
+                  public void memberAdded(MembershipEvent event) {
+                    context.runOnContext(v -> tick());
+                  }
+
+                  @Override
+                  public void memberRemoved(MembershipEvent event) {
+                    LOG.log(Level.WARNING, "member {0} left the cluster", event.getMember());
+                    context.runOnContext(v -> tick());
+                  }
+                });
+    listener = registration;
+    vertx.setPeriodic(TICK_MILLIS, id -> tick());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    hazelcast.getCluster().removeMembershipListener(listener);
+    return Future.succeededFuture();
   }
 }

@@ -5,10 +5,14 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.cp.CPSubsystemConfig;
+import com.hazelcast.config.cp.RaftAlgorithmConfig;
 import io.samzakv.config.ConfigException;
 import io.samzakv.config.NodeConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * The Hazelcast member configuration for a node: the structures Vert.x's cluster manager needs
@@ -20,6 +24,9 @@ import java.net.UnknownHostException;
  * to ready, most of which is JVM and Hazelcast start-up).
  */
 public final class HazelcastSetup {
+  /** Members of the CP Subsystem and of each of its Raft groups: the fewest that survive a loss. */
+  static final int CP_MEMBERS = 3;
+
   private HazelcastSetup() {}
 
   /** Resolves the cluster host's name (blocking): call off the event loop. */
@@ -50,6 +57,9 @@ public final class HazelcastSetup {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(config.clusterMembers());
+    if (usesCpSubsystem(config)) {
+      hazelcast.setCPSubsystemConfig(cpSubsystem());
+    }
     return hazelcast;
   }
 
@@ -73,5 +83,41 @@ public final class HazelcastSetup {
     } catch (UnknownHostException e) {
       throw new ConfigException("KV_CLUSTER_HOST", "unknown host '" + host + "'");
     }
+  }
+
+  /**
+   * Whether the cluster keeps its table in the CP Subsystem: when the seed list, with this member
+   * added, names at least {@link #CP_MEMBERS} members. Adding this member makes lists that name
+   * every node and lists that name every other node agree, so all members of one cluster choose
+   * alike.
+   */
+  public static boolean usesCpSubsystem(NodeConfig config) {
+    Set<String> members = new LinkedHashSet<>(config.clusterMembers());
+    members.add(config.clusterHost() + ":" + config.clusterPort());
+    return members.size() >= CP_MEMBERS;
+  }
+
+  /**
+   * Three CP members in groups of three, tuned to recover in about a second: a dead Raft leader is
+   * suspected after 4 missed 250 ms heartbeats and replaced by an election; a CP member gone from
+   * the cluster is removed from the CP Subsystem after a few seconds (CpMembership usually removes
+   * it sooner and promotes a replacement). A swap whose outcome is unknown fails rather than being
+   * retried by Hazelcast, so no compare-and-set can apply twice behind the caller's back.
+   */
+  static CPSubsystemConfig cpSubsystem() {
+    return new CPSubsystemConfig()
+        .setCPMemberCount(CP_MEMBERS)
+        .setGroupSize(CP_MEMBERS)
+        .setFailOnIndeterminateOperationState(true)
+        // Sessions only serve CP locks and semaphores, which the node does not use; short, so a
+        // dead member's session does not hold up the removal below (which must not be shorter).
+        .setSessionTimeToLiveSeconds(5)
+        .setSessionHeartbeatIntervalSeconds(1)
+        .setMissingCPMemberAutoRemovalSeconds(5)
+        .setRaftAlgorithmConfig(
+            new RaftAlgorithmConfig()
+                .setLeaderHeartbeatPeriodInMillis(250)
+                .setMaxMissedLeaderHeartbeatCount(4)
+                .setLeaderElectionTimeoutInMillis(500));
   }
 }

@@ -227,6 +227,113 @@ public final class TableAssignment {
   }
 
   /**
+   * The table with copies spread over the live members: a member holding fewer than its share
+   * ({@code P * min(R, n) / n}, rounded down) gets a new copy, out of sync until it catches up, of
+   * a partition that one of the busiest members holds, preferring partitions it reports data of in
+   * {@code held} (a restarted member then fetches only its missing tail). The partition has one
+   * copy too many for a while; {@link #trimCopies} drops the busiest member's once all are in sync.
+   * One extra copy per partition at a time; partitions without a live primary are left alone.
+   */
+  public static PartitionTable spreadCopies(
+      PartitionTable current, Set<String> live, Map<String, Set<Integer>> held) {
+    int target = Math.min(current.replication(), live.size());
+    int share = current.partitionCount() * target / Math.max(1, live.size());
+    Map<String, Integer> copies = copyCounts(current, live);
+    List<PartitionAssignment> next = new ArrayList<>(current.partitions());
+    List<String> members =
+        live.stream()
+            .sorted(Comparator.<String>comparingInt(copies::get).thenComparing(id -> id))
+            .toList();
+    for (String member : members) {
+      while (copies.get(member) < share) {
+        int chosen = -1;
+        String donor = null;
+        for (int p = 0; p < next.size(); p++) {
+          PartitionAssignment assignment = next.get(p);
+          if (assignment.primary() == null
+              || !live.contains(assignment.primary())
+              || assignment.copies().size() != target
+              || assignment.copies().contains(member)) {
+            continue;
+          }
+          String busiest =
+              assignment.copies().stream()
+                  .filter(id -> copies.getOrDefault(id, 0) > share)
+                  .max(Comparator.<String>comparingInt(copies::get).thenComparing(id -> id))
+                  .orElse(null);
+          if (busiest == null) {
+            continue;
+          }
+          boolean better =
+              chosen < 0
+                  || (held.getOrDefault(member, Set.of()).contains(p)
+                      && !held.getOrDefault(member, Set.of()).contains(chosen));
+          if (better) {
+            chosen = p;
+            donor = busiest;
+          }
+        }
+        if (chosen < 0) {
+          break;
+        }
+        PartitionAssignment assignment = next.get(chosen);
+        List<String> replicas = new ArrayList<>(assignment.replicas());
+        replicas.add(member);
+        next.set(
+            chosen,
+            new PartitionAssignment(
+                assignment.primary(), assignment.leaderEpoch(), replicas, assignment.inSync()));
+        copies.merge(member, 1, Integer::sum);
+        copies.merge(donor, -1, Integer::sum);
+      }
+    }
+    return changed(current, next);
+  }
+
+  /**
+   * The table without the extra copies {@link #spreadCopies} made, once every copy of such a
+   * partition is in sync: the replica on the member holding the most copies leaves (never the
+   * primary), so a partition never drops below {@code min(R, n)} in-sync copies.
+   */
+  public static PartitionTable trimCopies(PartitionTable current, Set<String> live) {
+    int target = Math.min(current.replication(), live.size());
+    Map<String, Integer> copies = copyCounts(current, live);
+    List<PartitionAssignment> next = new ArrayList<>(current.partitions());
+    for (int p = 0; p < next.size(); p++) {
+      PartitionAssignment assignment = next.get(p);
+      if (assignment.primary() == null
+          || assignment.copies().size() <= target
+          || assignment.inSync().size() != assignment.copies().size()) {
+        continue;
+      }
+      String leaving =
+          assignment.replicas().stream()
+              .max(
+                  Comparator.<String>comparingInt(id -> copies.getOrDefault(id, 0))
+                      .thenComparing(id -> id))
+              .orElseThrow();
+      copies.merge(leaving, -1, Integer::sum);
+      next.set(
+          p,
+          new PartitionAssignment(
+              assignment.primary(),
+              assignment.leaderEpoch(),
+              without(assignment.replicas(), leaving),
+              without(assignment.inSync(), leaving)));
+    }
+    return changed(current, next);
+  }
+
+  private static Map<String, Integer> copyCounts(PartitionTable table, Set<String> live) {
+    Map<String, Integer> counts = new HashMap<>();
+    live.forEach(id -> counts.put(id, 0));
+    table
+        .partitions()
+        .forEach(a -> a.copies().forEach(id -> counts.computeIfPresent(id, (k, n) -> n + 1)));
+    return counts;
+  }
+
+  /**
    * The table with primaries moved so that primaries per live member differ by at most one, as far
    * as in-sync replicas allow, with as few moves as it finds: each step hands one primary's worth
    * of load from a busier member to a less busy one along the shortest chain of moves, each move to

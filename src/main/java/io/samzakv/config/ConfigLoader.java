@@ -145,7 +145,8 @@ public final class ConfigLoader {
         longSetting(Setting.SEGMENT_BYTES, 64L << 20, 1 << 20, 1L << 34),
         longSetting(Setting.LMDB_INITIAL_MAP_BYTES, 64L << 20, 1 << 20, 1L << 40),
         httpInstances(),
-        Duration.ofSeconds(intSetting(Setting.SCRUB_INTERVAL_S, 300, 0, 7 * 86_400)));
+        Duration.ofSeconds(intSetting(Setting.SCRUB_INTERVAL_S, 300, 0, 7 * 86_400)),
+        Duration.ofMillis(intSetting(Setting.REPLICATION_TIMEOUT_MS, 2000, 100, 60_000)));
   }
 
   /**

@@ -24,6 +24,8 @@ import java.util.Set;
  * @param busPort event-bus bind port; 0 = one the OS picks
  * @param busPublicPort the event-bus port other members connect to; 0 = the bound port
  * @param scrubInterval how often every partition is checked against its evidence; zero = never
+ * @param replicationTimeout how long a primary waits for an in-sync replica to take a batch before
+ *     it takes the replica out of the in-sync set (and a bound on every replication message)
  */
 public record NodeConfig(
     String nodeId,
@@ -51,7 +53,8 @@ public record NodeConfig(
     long segmentBytes,
     long lmdbInitialMapBytes,
     int httpInstances,
-    Duration scrubInterval) {
+    Duration scrubInterval,
+    Duration replicationTimeout) {
 
   private static final Set<String> ANY_ADDRESS = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
 

@@ -31,7 +31,8 @@ enum Setting {
   SEGMENT_BYTES,
   LMDB_INITIAL_MAP_BYTES,
   HTTP_INSTANCES,
-  SCRUB_INTERVAL_S;
+  SCRUB_INTERVAL_S,
+  REPLICATION_TIMEOUT_MS;
 
   String env() {
     return "KV_" + name();

@@ -17,6 +17,14 @@ public final class KvException extends RuntimeException {
     this.currentVersion = currentVersion;
   }
 
+  /**
+   * The failure another node answered with, rebuilt from its status, code, message and current
+   * version, so a forwarded request fails as if it had been served here.
+   */
+  public static KvException of(int status, String code, String message, Long currentVersion) {
+    return new KvException(status, code, message, currentVersion);
+  }
+
   public static KvException badRequest(String code, String message) {
     return new KvException(400, code, message, null);
   }

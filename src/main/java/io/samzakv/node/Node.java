@@ -4,11 +4,17 @@ import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.samzakv.api.bus.KvBusVerticle;
+import io.samzakv.api.bus.TableBusVerticle;
 import io.samzakv.api.http.ApiRouter;
 import io.samzakv.api.http.HttpApiVerticle;
 import io.samzakv.cluster.ClusterMembers;
+import io.samzakv.cluster.Controller;
+import io.samzakv.cluster.CpMembership;
 import io.samzakv.cluster.HazelcastSetup;
-import io.samzakv.cluster.PartitionDirectory;
+import io.samzakv.cluster.MemberReports;
+import io.samzakv.cluster.TableDirectory;
+import io.samzakv.cluster.TableFile;
+import io.samzakv.cluster.TableStores;
 import io.samzakv.codec.ValueCodec;
 import io.samzakv.config.NodeConfig;
 import io.samzakv.disk.NoSpaceException;
@@ -18,7 +24,10 @@ import io.samzakv.lock.LocksHeldGauge;
 import io.samzakv.oplog.CorruptLogException;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.oplog.OpLogOptions;
+import io.samzakv.replication.ReplicationVerticle;
+import io.samzakv.routing.ForwardedRequests;
 import io.samzakv.routing.KvRouter;
+import io.samzakv.routing.LocalPartitions;
 import io.samzakv.storage.PartitionCountMismatchException;
 import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
@@ -60,12 +69,14 @@ public final class Node {
   private static final int LMDB_MAX_READERS = 126;
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
   private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration TABLE_POLL_INTERVAL = Duration.ofSeconds(1);
 
   private final DataDirectory dataDir;
   private final JvmMeters jvmMeters;
   private final Vertx vertx;
   private final LocalStore store;
   private final NodeState state;
+  private final TableDirectory directory;
   private final List<String> deployments;
   private final int httpPort;
 
@@ -75,6 +86,7 @@ public final class Node {
       Vertx vertx,
       LocalStore store,
       NodeState state,
+      TableDirectory directory,
       List<String> deployments,
       int httpPort) {
     this.dataDir = dataDir;
@@ -82,6 +94,7 @@ public final class Node {
     this.vertx = vertx;
     this.store = store;
     this.state = state;
+    this.directory = directory;
     this.deployments = deployments;
     this.httpPort = httpPort;
   }
@@ -267,25 +280,59 @@ public final class Node {
         ((HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager())
             .getHazelcastInstance();
     ClusterMembers members = new ClusterMembers(hazelcast);
-    PartitionDirectory directory =
-        new PartitionDirectory(
-            hazelcast, members, nodeId, config.partitions(), config.replication());
-    NodeState state = new NodeState(nodeId, config.partitions(), members, directory, alarms);
+    TableDirectory directory = openDirectory(config, dataDir, vertx, hazelcast);
+    if (HazelcastSetup.usesCpSubsystem(config)) {
+      CpMembership.start(vertx, hazelcast);
+    }
+    MemberReports reports = new MemberReports(hazelcast);
+    NodeState state =
+        new NodeState(nodeId, config.partitions(), members, directory, reports, alarms);
     Gauge.builder("kv.partitions.primary", state, NodeState::primaryPartitions)
         .description("partitions this node is primary for")
         .register(registry);
-    KvRouter router =
-        new KvRouter(directory, store, nodeId, config.partitions(), config.maxValueBytes());
+    ReplicationVerticle replication =
+        ReplicationVerticle.wire(
+            vertx,
+            nodeId,
+            store,
+            directory,
+            reports,
+            config.replicationTimeout(),
+            config.partitions(),
+            registry);
+    LocalPartitions local = new LocalPartitions(store, config.maxValueBytes());
+    KvRouter router = new KvRouter(vertx, directory, local, nodeId, config.partitions(), registry);
     LockService locks = new LockService(vertx, router);
     ApiRouter.Services services =
         new ApiRouter.Services(router, locks, state, registry, config.maxValueBytes(), store);
 
     List<String> deployments = new ArrayList<>();
+    deployments.add(await(vertx.deployVerticle(replication)));
     int port = deployHttp(vertx, services, config, deployments);
+    // As many instances as HTTP has, so forwarded requests spread over the event loops too.
+    deployments.add(
+        await(
+            vertx.deployVerticle(
+                () -> new ForwardedRequests(nodeId, directory, local),
+                new DeploymentOptions().setInstances(config.httpInstances()))));
     deployments.add(await(vertx.deployVerticle(new KvBusVerticle(router, state))));
+    deployments.add(await(vertx.deployVerticle(new TableBusVerticle(directory))));
     deployments.add(await(vertx.deployVerticle(new LocksHeldGauge(locks, registry))));
     members.publishHttpAddress(nodeId, config.httpPublicAddress(port));
-    directory.rebalance();
+    // The controller needs every member's report before the first table, and acts from then on;
+    // /ready waits for the table and for every copy this node holds to be in sync.
+    deployments.add(
+        await(
+            vertx.deployVerticle(
+                new Controller(
+                    hazelcast,
+                    nodeId,
+                    members,
+                    reports,
+                    directory,
+                    config.partitions(),
+                    config.replication(),
+                    registry))));
     state.serving(true);
     LOG.log(
         Level.INFO,
@@ -295,7 +342,19 @@ public final class Node {
         config.httpHost(),
         port,
         dataDir.root().toAbsolutePath());
-    return new Node(dataDir, jvmMeters, vertx, store, state, deployments, port);
+    return new Node(dataDir, jvmMeters, vertx, store, state, directory, deployments, port);
+  }
+
+  private static TableDirectory openDirectory(
+      NodeConfig config, DataDirectory dataDir, Vertx vertx, HazelcastInstance hazelcast) {
+    TableFile file = new TableFile(dataDir.root());
+    try {
+      return await(
+          TableDirectory.open(
+              vertx, TableStores.open(vertx, hazelcast, config), file, TABLE_POLL_INTERVAL));
+    } catch (RuntimeException e) {
+      throw new StartupException("KV_DATA_DIR", rootMessage(e), e);
+    }
   }
 
   /**
@@ -352,6 +411,7 @@ public final class Node {
       for (String deployment : deployments) {
         await(vertx.undeploy(deployment));
       }
+      await(directory.close());
       store.close();
       await(vertx.close());
       jvmMeters.close();

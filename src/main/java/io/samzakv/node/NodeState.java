@@ -2,11 +2,16 @@ package io.samzakv.node;
 
 import io.samzakv.api.NodeStatus;
 import io.samzakv.cluster.ClusterMembers;
-import io.samzakv.cluster.PartitionDirectory;
+import io.samzakv.cluster.MemberRecovery;
+import io.samzakv.cluster.MemberReports;
+import io.samzakv.cluster.PartitionAssignment;
 import io.samzakv.cluster.PartitionTable;
+import io.samzakv.cluster.PartitionTables;
 import io.samzakv.kv.Alarms;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The node's readiness and its view of the cluster. Ready means: recovered, serving, and named in a
@@ -18,7 +23,8 @@ final class NodeState implements NodeStatus {
   private final String nodeId;
   private final int partitions;
   private final ClusterMembers members;
-  private final PartitionDirectory directory;
+  private final PartitionTables directory;
+  private final MemberReports reports;
   private final Alarms alarms;
   private volatile boolean serving;
 
@@ -26,12 +32,14 @@ final class NodeState implements NodeStatus {
       String nodeId,
       int partitions,
       ClusterMembers members,
-      PartitionDirectory directory,
+      PartitionTables directory,
+      MemberReports reports,
       Alarms alarms) {
     this.nodeId = nodeId;
     this.partitions = partitions;
     this.members = members;
     this.directory = directory;
+    this.reports = reports;
     this.alarms = alarms;
   }
 
@@ -45,8 +53,26 @@ final class NodeState implements NodeStatus {
   }
 
   @Override
-  public boolean ready() {
+  public boolean accepting() {
     return serving && directory.current() != null;
+  }
+
+  /**
+   * Serving, a table adopted, and every copy the table gives this node in sync: a member still
+   * catching up would answer for partitions it cannot yet take over.
+   */
+  @Override
+  public boolean ready() {
+    PartitionTable table = directory.current();
+    if (!serving || table == null) {
+      return false;
+    }
+    for (PartitionAssignment assignment : table.partitions()) {
+      if (assignment.copies().contains(nodeId) && !assignment.isInSync(nodeId)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** How many partitions this node is primary for (a metrics gauge). */
@@ -82,9 +108,40 @@ final class NodeState implements NodeStatus {
     if (table == null) {
       return json.put("epoch", 0).putNull("replication").put("partitions", new JsonArray());
     }
-    JsonObject tableJson = table.toJson();
+    JsonArray partitionList = table.toJson().getJsonArray("partitions");
+    Map<String, MemberRecovery> positions = new HashMap<>();
+    for (String member : table.members()) {
+      MemberRecovery report = reports.report(member);
+      if (report != null) {
+        positions.put(member, report);
+      }
+    }
+    for (int p = 0; p < table.partitionCount(); p++) {
+      partitionList.getJsonObject(p).put("lag", lag(table.assignment(p), p, positions));
+    }
     return json.put("replication", table.replication())
         .put("epoch", table.epoch())
-        .put("partitions", tableJson.getJsonArray("partitions"));
+        .put("partitions", partitionList);
+  }
+
+  /**
+   * Per copy, how many records it is behind the primary, as the members last reported (every
+   * second); null for a copy whose member has not reported.
+   */
+  private static JsonObject lag(
+      PartitionAssignment assignment, int partition, Map<String, MemberRecovery> positions) {
+    JsonObject lag = new JsonObject();
+    MemberRecovery primary = positions.get(assignment.primary());
+    for (String copy : assignment.copies()) {
+      MemberRecovery report = positions.get(copy);
+      if (primary == null || report == null) {
+        lag.putNull(copy);
+      } else {
+        long behind =
+            primary.positionOf(partition).sequence() - report.positionOf(partition).sequence();
+        lag.put(copy, Math.max(0, behind));
+      }
+    }
+    return lag;
   }
 }

@@ -44,6 +44,14 @@ final class FollowerSide {
   private final LocalStore store;
   private final DeliveryOptions delivery;
 
+  /**
+   * A copy that reported itself caught up waits this long for the in-sync table before retrying.
+   */
+  private static final long REPORTED_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+
+  /** When each copy last reported itself caught up; confined to the verticle's context. */
+  private final Map<Integer, Long> reportedAt = new HashMap<>();
+
   /** The copies being brought up to date, by partition; confined to the verticle's context. */
   private final Map<Integer, CatchUp> catchingUp = new HashMap<>();
 
@@ -51,6 +59,10 @@ final class FollowerSide {
   private static final class CatchUp {
     final String primary;
     final List<LogRecord> shipped = new ArrayList<>();
+
+    /** The newest leader epoch the primary sent this partition's records under. */
+    long fence = -1;
+
     final LinkedBlockingQueue<Chunk> chunks = new LinkedBlockingQueue<>();
 
     CatchUp(String primary) {
@@ -71,11 +83,13 @@ final class FollowerSide {
   }
 
   private void records(Message<Buffer> message) {
+    RecordCodec.Shipment shipment = RecordCodec.decode(message.body());
     List<LogRecord> live = new ArrayList<>();
-    for (LogRecord record : RecordCodec.decode(message.body())) {
+    for (LogRecord record : shipment.records()) {
       CatchUp catchUp = catchingUp.get(record.partition());
       if (catchUp != null) {
         catchUp.shipped.add(record);
+        catchUp.fence = Math.max(catchUp.fence, shipment.fences().get(record.partition()));
       } else {
         live.add(record);
       }
@@ -85,7 +99,7 @@ final class FollowerSide {
       return;
     }
     store
-        .takeRecords(live)
+        .takeRecords(shipment.fences(), live)
         .onSuccess(done -> message.reply(null))
         .onFailure(error -> fail(message, error));
   }
@@ -112,13 +126,20 @@ final class FollowerSide {
         running.chunks.offer(abandoned(p));
         running = null;
       }
-      if (holdsCopy
+      if (assignment.isInSync(nodeId)) {
+        reportedAt.remove(p);
+      } else if (holdsCopy
           && running == null
-          && !assignment.isInSync(nodeId)
-          && assignment.primary() != null) {
+          && assignment.primary() != null
+          && !recentlyReported(p)) {
         start(p, assignment.primary());
       }
     }
+  }
+
+  private boolean recentlyReported(int partition) {
+    Long at = reportedAt.get(partition);
+    return at != null && System.nanoTime() - at < REPORTED_GRACE_NANOS;
   }
 
   /** How many copies are being brought up to date. */
@@ -153,7 +174,7 @@ final class FollowerSide {
   }
 
   /** Installs the snapshot the primary streams, on a worker; completes with the tail after it. */
-  private Future<List<LogRecord>> install(int partition, CatchUp catchUp) {
+  private Future<RecordCodec.Shipment> install(int partition, CatchUp catchUp) {
     long begin = System.nanoTime();
     Chunk[] last = new Chunk[1];
     return vertx
@@ -218,10 +239,12 @@ final class FollowerSide {
    * Takes the tail and what was shipped meanwhile, then lets the live stream through; tells the
    * primary once they are durable here.
    */
-  private Future<Void> finish(int partition, CatchUp catchUp, List<LogRecord> tail) {
+  private Future<Void> finish(int partition, CatchUp catchUp, RecordCodec.Shipment shipment) {
     if (catchingUp.get(partition) != catchUp) {
       return Future.failedFuture("the catch-up was abandoned");
     }
+    List<LogRecord> tail = shipment.records();
+    long fence = Math.max(catchUp.fence, shipment.fences().getOrDefault(partition, -1L));
     List<LogRecord> records = new ArrayList<>(tail);
     long last =
         tail.isEmpty() ? store.history(partition).sequence() : tail.get(tail.size() - 1).sequence();
@@ -232,14 +255,19 @@ final class FollowerSide {
     }
     // From here new records go straight to the store, queued behind these.
     catchingUp.remove(partition);
-    Future<Void> taken = records.isEmpty() ? Future.succeededFuture() : store.takeRecords(records);
+    Future<Void> taken =
+        records.isEmpty()
+            ? Future.succeededFuture()
+            : store.takeRecords(Map.of(partition, fence), records);
     JsonObject report = new JsonObject().put("partition", partition).put("replica", nodeId);
     return taken
         .compose(
-            done ->
-                vertx
-                    .eventBus()
-                    .request(ReplicationAddresses.caughtUp(catchUp.primary), report, delivery))
+            done -> {
+              reportedAt.put(partition, System.nanoTime());
+              return vertx
+                  .eventBus()
+                  .request(ReplicationAddresses.caughtUp(catchUp.primary), report, delivery);
+            })
         .mapEmpty();
   }
 

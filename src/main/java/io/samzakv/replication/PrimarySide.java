@@ -17,6 +17,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A primary bringing a replica up to date. On attach the replica is shipped every new record from
@@ -82,7 +83,8 @@ final class PrimarySide {
           replica,
           sequence,
           tail.size());
-      request.reply(Buffer.buffer().appendByte(TAIL).appendBuffer(RecordCodec.encode(tail)));
+      Map<Integer, Long> fence = Map.of(partition, roles.servingEpoch(partition));
+      request.reply(Buffer.buffer().appendByte(TAIL).appendBuffer(RecordCodec.encode(fence, tail)));
       return;
     }
     LOG.log(Level.INFO, "partition {0}: {1} gets a snapshot", partition, replica);
@@ -140,7 +142,12 @@ final class PrimarySide {
                           "the records after the snapshot were dropped meanwhile; the replica"
                               + " attaches again");
                     }
-                    return send(replica, SnapshotCodec.last(partition, snapshot.history(), tail))
+                    long fence = roles.servingEpoch(partition);
+                    if (fence < 0) {
+                      return Future.failedFuture("this member no longer serves the partition");
+                    }
+                    return send(
+                            replica, SnapshotCodec.last(partition, snapshot.history(), fence, tail))
                         .onSuccess(
                             done ->
                                 LOG.log(

@@ -4,12 +4,17 @@ import io.samzakv.oplog.LogOp;
 import io.samzakv.oplog.LogRecord;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Records on the wire between a primary and its replicas:
+ * Records on the wire between a primary and its replicas, with the leader epoch under which the
+ * sender is the primary of each of their partitions (the fence a replica checks: a record written
+ * under an older epoch is still part of the history a newer primary sends):
  *
  * <pre>
+ * [partitions:int32] then per partition: [partition:int32][leaderEpoch:int64]
  * [count:int32] then per record:
  * [partition:int32][epoch:int64][sequence:int64][op:byte][keyLen:int32][key][valueLen:int32, -1 for DELETE][value]
  * </pre>
@@ -21,12 +26,17 @@ import java.util.List;
 final class RecordCodec {
   private RecordCodec() {}
 
-  static Buffer encode(List<LogRecord> records) {
-    int size = 4;
+  /** Records from a primary, and the leader epoch it sends each partition's records under. */
+  record Shipment(Map<Integer, Long> fences, List<LogRecord> records) {}
+
+  static Buffer encode(Map<Integer, Long> fences, List<LogRecord> records) {
+    int size = 8 + 12 * fences.size();
     for (LogRecord record : records) {
       size += 33 + record.key().length + (record.value() == null ? 0 : record.value().length);
     }
     Buffer out = Buffer.buffer(size);
+    out.appendInt(fences.size());
+    fences.forEach((partition, epoch) -> out.appendInt(partition).appendLong(epoch));
     out.appendInt(records.size());
     for (LogRecord record : records) {
       out.appendInt(record.partition())
@@ -44,13 +54,20 @@ final class RecordCodec {
     return out;
   }
 
-  static List<LogRecord> decode(Buffer in) {
+  static Shipment decode(Buffer in) {
     return decode(in, 0);
   }
 
-  /** Decodes the records starting at {@code offset}. */
-  static List<LogRecord> decode(Buffer in, int offset) {
+  /** Decodes the shipment starting at {@code offset}. */
+  static Shipment decode(Buffer in, int offset) {
     int at = offset;
+    int partitions = in.getInt(at);
+    at += 4;
+    Map<Integer, Long> fences = new HashMap<>();
+    for (int i = 0; i < partitions; i++) {
+      fences.put(in.getInt(at), in.getLong(at + 4));
+      at += 12;
+    }
     int count = in.getInt(at);
     at += 4;
     List<LogRecord> records = new ArrayList<>(count);
@@ -71,6 +88,6 @@ final class RecordCodec {
       }
       records.add(new LogRecord(0, partition, epoch, sequence, op, key, value));
     }
-    return records;
+    return new Shipment(fences, records);
   }
 }

@@ -94,7 +94,8 @@ public final class ReplicationVerticle extends VerticleBase {
     if (table != null) {
       followerSide.onTable(table);
     }
-    reports.publish(nodeId, table, positions());
+    // Before the cluster has a table, the one this member saved: the first table is built from it.
+    reports.publish(nodeId, table != null ? table : tables.saved(), positions());
   }
 
   private List<PartitionPosition> positions() {

@@ -100,16 +100,19 @@ public final class Replicator implements Replication {
       }
     }
     Map<String, Future<Void>> sent = new HashMap<>();
-    byReplica.forEach((replica, batch) -> sent.put(replica, send(replica, batch)));
+    byReplica.forEach((replica, batch) -> sent.put(replica, send(replica, epochs, batch)));
     Shipment shipment = new Shipment(epochs, sent, inSyncAtShip, sentByPartition);
     return settle(shipment).toCompletionStage().toCompletableFuture();
   }
 
-  private Future<Void> send(String replica, List<LogRecord> batch) {
+  private Future<Void> send(String replica, Map<Integer, Long> epochs, List<LogRecord> batch) {
     long start = System.nanoTime();
+    Map<Integer, Long> fences = new HashMap<>();
+    batch.forEach(record -> fences.put(record.partition(), epochs.get(record.partition())));
     return vertx
         .eventBus()
-        .<Void>request(ReplicationAddresses.records(replica), RecordCodec.encode(batch), delivery)
+        .<Void>request(
+            ReplicationAddresses.records(replica), RecordCodec.encode(fences, batch), delivery)
         .<Void>mapEmpty()
         .onComplete(done -> roundTrip.record(Duration.ofNanos(System.nanoTime() - start)))
         .onFailure(
@@ -128,7 +131,14 @@ public final class Replicator implements Replication {
   private Future<Set<Integer>> settle(Shipment shipment) {
     Map<Integer, Set<String>> awaited = awaited(shipment);
     List<Future<Void>> waits = new ArrayList<>();
-    awaited.values().forEach(replicas -> replicas.forEach(r -> waits.add(shipment.sent().get(r))));
+    for (Set<String> replicas : awaited.values()) {
+      for (String replica : replicas) {
+        Future<Void> answer = shipment.sent().get(replica);
+        if (answer != null) {
+          waits.add(answer);
+        }
+      }
+    }
     return Future.join(waits)
         .transform(
             ignored -> {

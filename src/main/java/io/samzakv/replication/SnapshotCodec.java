@@ -6,6 +6,7 @@ import io.samzakv.storage.PartitionHistory;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A partition's snapshot on the wire, in chunks: {@code [partition:int32][last:byte]} then, for an
@@ -21,7 +22,7 @@ final class SnapshotCodec {
 
   /** A decoded chunk: entries, or (the last one) the history and the tail. */
   record Chunk(
-      int partition, List<KeyValue> entries, PartitionHistory history, List<LogRecord> tail) {
+      int partition, List<KeyValue> entries, PartitionHistory history, RecordCodec.Shipment tail) {
     boolean last() {
       return history != null;
     }
@@ -39,14 +40,14 @@ final class SnapshotCodec {
     return out;
   }
 
-  static Buffer last(int partition, PartitionHistory history, List<LogRecord> tail) {
+  static Buffer last(int partition, PartitionHistory history, long fence, List<LogRecord> tail) {
     byte[] encoded = history.encode();
     return Buffer.buffer()
         .appendInt(partition)
         .appendByte((byte) 1)
         .appendInt(encoded.length)
         .appendBytes(encoded)
-        .appendBuffer(RecordCodec.encode(tail));
+        .appendBuffer(RecordCodec.encode(Map.of(partition, fence), tail));
   }
 
   static Chunk decode(Buffer in) {

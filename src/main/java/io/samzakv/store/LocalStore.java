@@ -30,6 +30,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -276,11 +277,12 @@ public final class LocalStore implements AutoCloseable, ScrubService {
 
   /**
    * Takes records a primary shipped, whole or not at all; completes once they are durable here.
-   * Fails with {@code stale_epoch} when the partition has a newer primary, and with {@code
-   * sequence_gap} when they do not continue what this copy holds.
+   * {@code fences} names, per partition, the leader epoch the primary sends them under. Fails with
+   * {@code stale_epoch} when the partition has a newer primary, and with {@code sequence_gap} when
+   * they do not continue what this copy holds.
    */
-  public Future<Void> takeRecords(List<LogRecord> records) {
-    RecordsCommand command = new RecordsCommand(records, new CompletableFuture<>());
+  public Future<Void> takeRecords(Map<Integer, Long> fences, List<LogRecord> records) {
+    RecordsCommand command = new RecordsCommand(fences, records, new CompletableFuture<>());
     pipeline.submit(command);
     return onCallerContext(command.result());
   }

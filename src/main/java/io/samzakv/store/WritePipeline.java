@@ -243,7 +243,8 @@ final class WritePipeline implements AutoCloseable {
               ? CompletableFuture.completedFuture(Set.of())
               : replication.ship(batch.shipped);
       // Handed to the applier before the records are answered: whoever asks for appliedSoFar()
-      // once they are answered must find its barrier behind them.
+      // once they are answered must find its barrier behind them. Shipped records are answered
+      // now: durable here is all their primary waits for.
       applier.enqueue(new Applier.Logged(batch.entries, writes, replicated));
       for (Sequenced entry : batch.entries) {
         if (entry.command() instanceof RecordsCommand records) {
@@ -381,7 +382,8 @@ final class WritePipeline implements AutoCloseable {
     Map<Integer, Long> expected = new HashMap<>();
     for (LogRecord record : command.records()) {
       int partition = record.partition();
-      if (!roles.acceptsRecords(partition, record.epoch())) {
+      Long fence = command.fences().get(partition);
+      if (fence == null || !roles.acceptsRecords(partition, fence)) {
         return Sequenced.rejected(
             command,
             KvException.conflict(
@@ -389,7 +391,7 @@ final class WritePipeline implements AutoCloseable {
                 "partition "
                     + partition
                     + " has a newer primary than the one of leader epoch "
-                    + record.epoch()));
+                    + fence));
       }
       KvException damaged = health.refusal(partition);
       if (damaged != null) {

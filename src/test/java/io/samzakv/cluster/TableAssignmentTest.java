@@ -355,4 +355,42 @@ class TableAssignmentTest {
   static List<String> without(List<String> ids, String id) {
     return ids.stream().filter(other -> !other.equals(id)).toList();
   }
+
+  @Test
+  void aReturningMemberGetsItsShareOfCopiesBackAndThenItsPrimaries() {
+    PartitionTable table = TableAssignment.initial(12, 2, List.of("a", "b", "c"));
+    Set<String> all = Set.of("a", "b", "c");
+    PartitionTable lost = TableAssignment.afterLoss(table, Set.of("a", "b"));
+    lost = TableAssignment.restoreReplication(lost, Set.of("a", "b"), Map.of());
+    lost = inSyncEverywhere(lost);
+
+    PartitionTable spread =
+        TableAssignment.spreadCopies(lost, all, Map.of("c", Set.of(0, 1, 2, 3, 4, 5, 6, 7)));
+    assertThat(spread.partitions().stream().filter(a -> a.copies().contains("c")).count())
+        .isEqualTo(8);
+    assertThat(spread.partitions()).allSatisfy(a -> assertThat(a.inSync()).doesNotContain("c"));
+    assertThat(TableAssignment.trimCopies(spread, all))
+        .as("no copy leaves before the new one is in sync")
+        .isSameAs(spread);
+
+    PartitionTable trimmed = TableAssignment.trimCopies(inSyncEverywhere(spread), all);
+    assertThat(trimmed.partitions()).allSatisfy(a -> assertThat(a.copies()).hasSize(2));
+    PartitionTable balanced = TableAssignment.rebalance(trimmed, all);
+    Map<String, Long> primaries = new java.util.HashMap<>();
+    balanced.partitions().forEach(a -> primaries.merge(a.primary(), 1L, Long::sum));
+    assertThat(primaries)
+        .containsOnlyKeys("a", "b", "c")
+        .allSatisfy((id, n) -> assertThat(n).isEqualTo(4));
+    assertThat(TableAssignment.spreadCopies(balanced, all, Map.of())).isSameAs(balanced);
+  }
+
+  private static PartitionTable inSyncEverywhere(PartitionTable table) {
+    PartitionTable next = table;
+    for (int p = 0; p < table.partitionCount(); p++) {
+      for (String replica : table.assignment(p).replicas()) {
+        next = TableAssignment.withInSync(next, p, replica);
+      }
+    }
+    return next;
+  }
 }

@@ -9,6 +9,7 @@ import io.samzakv.storage.KeyValue;
 import io.samzakv.storage.PartitionHistory;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What a primary sends is what its replica reads: records and snapshot chunks, byte for byte. */
@@ -21,10 +22,14 @@ class CodecTest {
           new LogRecord(19, 5, 7, 1, LogOp.PUT, b("k3"), new byte[0]),
           new LogRecord(20, 0, Long.MAX_VALUE, Long.MAX_VALUE - 1, LogOp.PUT, new byte[0], b("v")));
 
-  @Test
-  void recordsRoundTripWithoutTheirLocalPosition() {
-    List<LogRecord> decoded = RecordCodec.decode(RecordCodec.encode(RECORDS));
+  private static final Map<Integer, Long> FENCES = Map.of(3, 4L, 5, 7L, 0, Long.MAX_VALUE);
 
+  @Test
+  void recordsRoundTripWithTheirFencesButNotTheirLocalPosition() {
+    RecordCodec.Shipment shipment = RecordCodec.decode(RecordCodec.encode(FENCES, RECORDS));
+    List<LogRecord> decoded = shipment.records();
+
+    assertThat(shipment.fences()).isEqualTo(FENCES);
     assertThat(decoded).hasSameSizeAs(RECORDS);
     for (int i = 0; i < RECORDS.size(); i++) {
       LogRecord sent = RECORDS.get(i);
@@ -47,10 +52,12 @@ class CodecTest {
   @Test
   void recordsDecodeFromAnOffsetAndNoRecordsRoundTrip() {
     Buffer framed =
-        Buffer.buffer().appendBytes(b("head")).appendBuffer(RecordCodec.encode(RECORDS));
+        Buffer.buffer().appendBytes(b("head")).appendBuffer(RecordCodec.encode(FENCES, RECORDS));
 
-    assertThat(RecordCodec.decode(framed, 4)).hasSameSizeAs(RECORDS);
-    assertThat(RecordCodec.decode(RecordCodec.encode(List.of()))).isEmpty();
+    assertThat(RecordCodec.decode(framed, 4).records()).hasSameSizeAs(RECORDS);
+    RecordCodec.Shipment empty = RecordCodec.decode(RecordCodec.encode(Map.of(), List.of()));
+    assertThat(empty.fences()).isEmpty();
+    assertThat(empty.records()).isEmpty();
   }
 
   @Test
@@ -70,22 +77,23 @@ class CodecTest {
   void theLastChunkCarriesTheHistoryAndTheTail() {
     PartitionHistory history = PartitionHistory.EMPTY.advance(1, 1).advance(4, 8).advance(4, 40);
 
-    SnapshotCodec.Chunk chunk = SnapshotCodec.decode(SnapshotCodec.last(3, history, RECORDS));
+    SnapshotCodec.Chunk chunk = SnapshotCodec.decode(SnapshotCodec.last(3, history, 9, RECORDS));
 
     assertThat(chunk.last()).isTrue();
     assertThat(chunk.partition()).isEqualTo(3);
     assertThat(chunk.history()).isEqualTo(history);
     assertThat(chunk.entries()).isEmpty();
-    assertThat(chunk.tail())
+    assertThat(chunk.tail().fences()).isEqualTo(Map.of(3, 9L));
+    assertThat(chunk.tail().records())
         .extracting(LogRecord::sequence)
         .containsExactly(41L, 42L, 1L, Long.MAX_VALUE - 1);
-    assertThat(chunk.tail().get(1).op()).isEqualTo(LogOp.DELETE);
+    assertThat(chunk.tail().records().get(1).op()).isEqualTo(LogOp.DELETE);
 
     SnapshotCodec.Chunk bare =
-        SnapshotCodec.decode(SnapshotCodec.last(3, PartitionHistory.EMPTY, List.of()));
+        SnapshotCodec.decode(SnapshotCodec.last(3, PartitionHistory.EMPTY, 1, List.of()));
     assertThat(bare.last()).isTrue();
     assertThat(bare.history()).isEqualTo(PartitionHistory.EMPTY);
-    assertThat(bare.tail()).isEmpty();
+    assertThat(bare.tail().records()).isEmpty();
   }
 
   private static byte[] b(String text) {

@@ -20,6 +20,7 @@ import io.samzakv.storage.PartitionHistory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -277,6 +278,19 @@ class ReplicatedWritePathTest {
   }
 
   @Test
+  void aTailWrittenUnderOlderEpochsIsFencedByTheEpochItsPrimarySendsItUnder() throws Exception {
+    List<String> keys = keysIn(6, 3);
+    roles.acceptFrom(6, 3);
+
+    await(takeUnder(3, record(6, 1, 1, keys.get(0), 1, "a"), record(6, 2, 2, keys.get(1), 1, "b")));
+    KvException stale = failure(takeUnder(2, record(6, 2, 3, keys.get(2), 1, "c")));
+    await(fx.on(fx.store::appliedSoFar));
+
+    assertThat(stale.code()).isEqualTo("stale_epoch");
+    assertThat(fx.store.history(6)).isEqualTo(PartitionHistory.EMPTY.advance(1, 1).advance(2, 2));
+  }
+
+  @Test
   void recordsAreRefusedWhileTheRolesSayThisNodeIsTheirPrimary() throws Exception {
     String key = keysIn(0, 1).get(0);
     roles.serve(0, EPOCH);
@@ -348,8 +362,22 @@ class ReplicatedWritePathTest {
         .isEqualTo(PartitionHistory.EMPTY.advance(EPOCH, 1).advance(EPOCH, 2));
   }
 
+  /** Records sent under the newest epoch among them. */
   private CompletableFuture<Void> take(LogRecord... records) {
-    return fx.on(() -> fx.store.takeRecords(List.of(records)));
+    Map<Integer, Long> fences = new HashMap<>();
+    for (LogRecord record : records) {
+      fences.merge(record.partition(), record.epoch(), Math::max);
+    }
+    return fx.on(() -> fx.store.takeRecords(fences, List.of(records)));
+  }
+
+  /** Records sent by the primary of leader epoch {@code fence}. */
+  private CompletableFuture<Void> takeUnder(long fence, LogRecord... records) {
+    Map<Integer, Long> fences = new HashMap<>();
+    for (LogRecord record : records) {
+      fences.put(record.partition(), fence);
+    }
+    return fx.on(() -> fx.store.takeRecords(fences, List.of(records)));
   }
 
   private static LogRecord record(

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -125,7 +126,8 @@ class SequenceRollBackTest {
   }
 
   private CompletableFuture<Void> take(LogRecord... records) {
-    RecordsCommand command = new RecordsCommand(List.of(records), new CompletableFuture<>());
+    RecordsCommand command =
+        new RecordsCommand(Map.of(0, 1L), List.of(records), new CompletableFuture<>());
     pipeline.submit(command);
     return command.result();
   }

@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  * event-loop context as the APIs drive it. It records every completion that did not arrive on that
  * context, since the store promises to complete futures on the caller's context.
  */
-final class StoreFixture implements AutoCloseable {
-  static final int PARTITIONS = 8;
+public final class StoreFixture implements AutoCloseable {
+  public static final int PARTITIONS = 8;
   static final long WAIT_SECONDS = 30;
 
   final Path dir;
@@ -48,7 +48,7 @@ final class StoreFixture implements AutoCloseable {
   final LmdbStorageEngine storage;
   final OpLog log;
   final Alarms alarms;
-  final LocalStore store;
+  public final LocalStore store;
   private boolean closed;
 
   /** What a test may vary. */
@@ -88,7 +88,7 @@ final class StoreFixture implements AutoCloseable {
                 Duration.ZERO));
   }
 
-  static StoreFixture open(Path dir, Vertx vertx) throws IOException {
+  public static StoreFixture open(Path dir, Vertx vertx) throws IOException {
     return open(dir, vertx, Settings.defaults());
   }
 

@@ -8,5 +8,11 @@ public final class BusAddresses {
   public static final String SCAN = "kv.scan";
   public static final String BATCH = "kv.batch";
 
+  /** Every node answers the partition table it knows here ({@code PartitionTable.toJson}). */
+  public static final String TABLE_GET = "kv.table.get";
+
+  /** Every node publishes each newer partition table it adopts here. */
+  public static final String TABLE = "kv.table";
+
   private BusAddresses() {}
 }

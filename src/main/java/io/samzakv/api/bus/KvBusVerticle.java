@@ -53,7 +53,7 @@ public final class KvBusVerticle extends VerticleBase {
   private void answer(Message<Object> message, Function<JsonObject, Future<JsonObject>> operation) {
     Future<JsonObject> reply;
     try {
-      if (!status.ready()) {
+      if (!status.accepting()) {
         throw KvException.unavailable("the node is not ready");
       }
       if (!(message.body() instanceof JsonObject body)) {

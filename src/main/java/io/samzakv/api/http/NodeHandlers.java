@@ -64,7 +64,7 @@ final class NodeHandlers {
 
   /** Throws the 503 that a request to a node that is not ready gets. */
   void checkReady() {
-    if (!status.ready()) {
+    if (!status.accepting()) {
       throw KvException.unavailable("the node is not ready");
     }
     if (!status.alarms().up()) {

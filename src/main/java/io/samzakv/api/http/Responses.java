@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonObject;
  */
 final class Responses {
   private static final String JSON = "application/json";
-  private static final String RETRY_AFTER_SECONDS = "1";
 
   private Responses() {}
 
@@ -41,7 +40,7 @@ final class Responses {
       return;
     }
     if (error.status() == 503) {
-      response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+      response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(KvJson.RETRY_AFTER_SECONDS));
     }
     json(response, error.status(), KvJson.error(error));
   }

@@ -138,6 +138,11 @@ class KeyFastPathEquivalenceTest {
           }
 
           @Override
+          public boolean accepting() {
+            return ready.get();
+          }
+
+          @Override
           public Alarms alarms() {
             return alarms;
           }
