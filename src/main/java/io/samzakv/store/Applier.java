@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * <p>A batch whose partition this node lost as primary while its records travelled (a newer primary
  * was installed) applies without them and answers them 503 "outcome unknown": they may survive on a
  * replica that was promoted, or not. The sequencer forgets them ({@link #takeLostPartitions}).
+ * Every later batch the sequencer logged before it forgot them was sequenced on top of them, so
+ * their partition is lost in those too, whatever their replication says, until the sequencer's
+ * {@link #resynced} mark: applying one would leave a hole in the partition's history.
  *
  * <p>Thread contract: {@link #enqueue} from the sequencer; its own thread does the rest.
  */
@@ -42,6 +45,11 @@ final class Applier implements AutoCloseable {
   /** Completes the future once every batch queued before it is applied. */
   private record Barrier(CompletableFuture<Void> reached) {}
 
+  /**
+   * The sequencer took the partition's sequence from the engine again: later batches build on it.
+   */
+  private record Resynced(int partition) {}
+
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final StorageEngine storage;
   private final ValueCache cache;
@@ -50,6 +58,10 @@ final class Applier implements AutoCloseable {
   private final PendingVersions pending;
   private final RecentRecords recent;
   private final Set<Integer> lostPartitions = ConcurrentHashMap.newKeySet();
+
+  /** Partitions lost until their {@link Resynced} mark comes through; applier thread only. */
+  private final Set<Integer> lostUntilResynced = new HashSet<>();
+
   private final Thread thread;
   private volatile boolean closing;
 
@@ -85,6 +97,14 @@ final class Applier implements AutoCloseable {
     return queue.size();
   }
 
+  /**
+   * Marks where the sequencer resynced {@code partition} after taking it from {@link
+   * #takeLostPartitions}: the batches queued from now on no longer build on its lost records.
+   */
+  void resynced(int partition) {
+    queue.add(new Resynced(partition));
+  }
+
   /** Partitions lost with writes in flight since the last call; the sequencer forgets those. */
   Set<Integer> takeLostPartitions() {
     if (lostPartitions.isEmpty()) {
@@ -101,6 +121,8 @@ final class Applier implements AutoCloseable {
         Object next = queue.poll(50, TimeUnit.MILLISECONDS);
         if (next instanceof Barrier barrier) {
           barrier.reached().complete(null);
+        } else if (next instanceof Resynced resynced) {
+          lostUntilResynced.remove(resynced.partition());
         } else if (next instanceof Logged batch) {
           process(batch);
         }
@@ -141,11 +163,7 @@ final class Applier implements AutoCloseable {
   /** Waits for the batch's replicas; the partitions whose writes must not be acknowledged. */
   private Set<Integer> replicated(Logged batch) throws InterruptedException {
     try {
-      Set<Integer> lost = batch.replicated().get();
-      if (!lost.isEmpty()) {
-        lostPartitions.addAll(lost);
-      }
-      return lost;
+      return lose(batch.replicated().get());
     } catch (ExecutionException e) {
       // Replication itself broke: none of the batch's own writes may be acknowledged.
       LOG.log(Level.ERROR, "replication of a write batch failed", e.getCause());
@@ -155,9 +173,22 @@ final class Applier implements AutoCloseable {
           all.add(write.partition());
         }
       }
-      lostPartitions.addAll(all);
-      return all;
+      return lose(all);
     }
+  }
+
+  /**
+   * The partitions lost in a batch: those its replication names and those still lost from an
+   * earlier batch. Only newly lost ones are handed to the sequencer: a second resync while the
+   * batches of the first one are not applied yet would hand their sequences out again.
+   */
+  private Set<Integer> lose(Set<Integer> named) {
+    for (int partition : named) {
+      if (lostUntilResynced.add(partition)) {
+        lostPartitions.add(partition);
+      }
+    }
+    return lostUntilResynced.isEmpty() ? named : Set.copyOf(lostUntilResynced);
   }
 
   private static WriteBatch without(WriteBatch writes, Set<Integer> lost) {

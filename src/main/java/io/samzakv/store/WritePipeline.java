@@ -217,6 +217,7 @@ final class WritePipeline implements AutoCloseable {
     for (int partition : applier.takeLostPartitions()) {
       resync(partition);
       recent.forget(partition, lastSequence[partition]);
+      applier.resynced(partition);
     }
     for (Integer partition : installed) {
       installed.remove(partition);
@@ -241,7 +242,10 @@ final class WritePipeline implements AutoCloseable {
           batch.shipped.isEmpty()
               ? CompletableFuture.completedFuture(Set.of())
               : replication.ship(batch.shipped);
-      // Shipped records are answered now: durable here is all their primary waits for.
+      // Handed to the applier before the records are answered: whoever asks for appliedSoFar()
+      // once they are answered must find its barrier behind them. Shipped records are answered
+      // now: durable here is all their primary waits for.
+      applier.enqueue(new Applier.Logged(batch.entries, writes, replicated));
       for (Sequenced entry : batch.entries) {
         if (entry.command() instanceof RecordsCommand records) {
           if (entry.rejection() == null) {
@@ -251,7 +255,6 @@ final class WritePipeline implements AutoCloseable {
           }
         }
       }
-      applier.enqueue(new Applier.Logged(batch.entries, writes, replicated));
     } catch (NoSpaceException e) {
       // From the engine's reservation or the op log's: either way nothing of the batch is logged.
       rollBack(batch);

@@ -131,8 +131,9 @@ public final class LmdbStorageEngine implements StorageEngine {
     Env<ByteBuffer> env =
         Env.create()
             .setMapSize(options.initialMapBytes())
-            // Room for one rebuilt database per partition (see rebuild) next to the originals.
-            .setMaxDbs(2 * partitionCount + 1)
+            // Room for the originals, one rebuilt database per partition (see rebuild) and the two
+            // that installs alternate between (see install).
+            .setMaxDbs(4 * partitionCount + 1)
             .setMaxReaders(options.maxReaders())
             .open(dir.toFile(), MDB_NOTLS, MDB_NOSYNC, MDB_NORDAHEAD, MDB_WRITEMAP);
     try {
@@ -474,6 +475,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     PartitionHistory[] history = {PartitionHistory.EMPTY};
     fill(
         partition,
+        String.format("p%05d-r%d", partition, System.currentTimeMillis()),
         sink ->
             source.accept(
                 m -> {
@@ -486,8 +488,20 @@ public final class LmdbStorageEngine implements StorageEngine {
   @Override
   public void install(
       int partition, Consumer<Consumer<Mutation>> source, Supplier<PartitionHistory> history) {
-    fill(partition, source, history);
+    partition(partition);
+    fill(partition, installTarget(partition), source, history);
     sync();
+  }
+
+  /**
+   * The database an install fills: of the partition's two install databases, the one not in use. A
+   * replica installs copies many times in its life; a new database each time would never give its
+   * space back and would run out of the environment's database handles (maxdbs).
+   */
+  private String installTarget(int partition) {
+    String first = String.format("p%05d-i0", partition);
+    String current = read(txn -> meta.databaseName(txn, partition));
+    return first.equals(current) ? String.format("p%05d-i1", partition) : first;
   }
 
   @Override
@@ -515,16 +529,24 @@ public final class LmdbStorageEngine implements StorageEngine {
   /**
    * Writes what {@code source} feeds into a fresh database of {@code partition} and switches to it
    * in one transaction with its evidence and {@code history} (asked for once the source is done).
+   * The database {@code name} is emptied first: an install reuses the one its previous install
+   * replaced. Emptying (mdb_drop without delete) keeps the handle valid for any reader still on it.
    */
   private void fill(
-      int partition, Consumer<Consumer<Mutation>> source, Supplier<PartitionHistory> history) {
+      int partition,
+      String name,
+      Consumer<Consumer<Mutation>> source,
+      Supplier<PartitionHistory> history) {
     partition(partition);
-    String name = String.format("p%05d-r%d", partition, System.currentTimeMillis());
     Dbi<ByteBuffer> fresh;
     gate.readLock().lock();
     try {
       checkOpen();
       fresh = env.openDbi(name, MDB_CREATE);
+      try (Txn<ByteBuffer> txn = env.txnWrite()) {
+        fresh.drop(txn);
+        txn.commit();
+      }
     } finally {
       gate.readLock().unlock();
     }
