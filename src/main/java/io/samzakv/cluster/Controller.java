@@ -214,6 +214,7 @@ public final class Controller extends VerticleBase {
                 });
     listener = registration;
     vertx.setPeriodic(TICK_MILLIS, id -> tick());
+    tick();
     return Future.succeededFuture();
   }
 

@@ -37,6 +37,7 @@ import io.samzakv.store.LocalStore;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MetricsDomain;
@@ -333,6 +334,12 @@ public final class Node {
                     config.partitions(),
                     config.replication(),
                     registry))));
+    if (!HazelcastSetup.usesCpSubsystem(config)) {
+      // Without the CP Subsystem the first table comes within a second; with it, only once three
+      // members have joined, which a node started before the others must not wait for: it is
+      // ready once the table arrives.
+      await(firstTable(directory));
+    }
     state.serving(true);
     LOG.log(
         Level.INFO,
@@ -390,6 +397,16 @@ public final class Node {
                   new DeploymentOptions().setInstances(config.httpInstances() - 1))));
     }
     return port;
+  }
+
+  /** Completes once this member has adopted a partition table. */
+  private static Future<Void> firstTable(TableDirectory directory) {
+    Promise<Void> adopted = Promise.promise();
+    directory.onChange(table -> adopted.tryComplete());
+    if (directory.current() != null) {
+      adopted.tryComplete();
+    }
+    return adopted.future();
   }
 
   public int httpPort() {

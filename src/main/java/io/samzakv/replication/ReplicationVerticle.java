@@ -66,9 +66,10 @@ public final class ReplicationVerticle extends VerticleBase {
       Duration timeout,
       int partitions,
       MeterRegistry registry) {
-    ClusterRoles roles = new ClusterRoles(nodeId, partitions, store);
+    ClusterRoles roles = new ClusterRoles(vertx, nodeId, partitions, store, tables);
     Followers followers = new Followers();
-    store.replicate(roles, new Replicator(vertx, nodeId, tables, followers, timeout, registry));
+    store.replicate(
+        roles, new Replicator(vertx, nodeId, tables, followers, roles::strand, timeout, registry));
     tables.onChange(roles::adopt);
     if (tables.current() != null) {
       roles.adopt(tables.current());

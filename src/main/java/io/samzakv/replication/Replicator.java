@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The primary's side of replication: ships each logged batch to the replicas of its partitions, one
@@ -46,6 +47,7 @@ public final class Replicator implements Replication {
   private final String nodeId;
   private final TableDirectory tables;
   private final Followers followers;
+  private final Consumer<Set<Integer>> stranded;
   private final DeliveryOptions delivery;
   private final Timer roundTrip;
 
@@ -54,12 +56,14 @@ public final class Replicator implements Replication {
       String nodeId,
       TableDirectory tables,
       Followers followers,
+      Consumer<Set<Integer>> stranded,
       Duration timeout,
       MeterRegistry registry) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.tables = tables;
     this.followers = followers;
+    this.stranded = stranded;
     this.delivery = new DeliveryOptions().setSendTimeout(timeout.toMillis());
     this.roundTrip =
         LatencyTimers.builder("kv.replication.round.trip")
@@ -240,6 +244,7 @@ public final class Replicator implements Replication {
                       + " {0} are not acknowledged",
                   failed.keySet(),
                   error);
+              stranded.accept(failed.keySet());
               return Future.succeededFuture(Set.copyOf(failed.keySet()));
             });
   }

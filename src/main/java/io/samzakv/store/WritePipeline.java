@@ -10,6 +10,7 @@ import io.samzakv.oplog.LogOp;
 import io.samzakv.oplog.LogRecord;
 import io.samzakv.oplog.OpLog;
 import io.samzakv.storage.Mutation;
+import io.samzakv.storage.PartitionHistory;
 import io.samzakv.storage.StorageCorruptException;
 import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.WriteBatch;
@@ -91,6 +92,9 @@ final class WritePipeline implements AutoCloseable {
   /** Per partition, the sequence of the newest record logged here; sequencer only. */
   private final long[] lastSequence;
 
+  /** Per partition, the leader epoch of that newest record; sequencer only. */
+  private final long[] lastEpoch;
+
   private final java.util.Set<Integer> installed =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile PartitionRoles roles = PartitionRoles.SOLE;
@@ -112,8 +116,9 @@ final class WritePipeline implements AutoCloseable {
     this.state = state;
     this.health = health;
     this.lastSequence = new long[storage.partitionCount()];
+    this.lastEpoch = new long[storage.partitionCount()];
     for (int p = 0; p < lastSequence.length; p++) {
-      lastSequence[p] = storage.history(p).sequence();
+      resync(p);
     }
     this.recent = new RecentRecords(lastSequence, recentRecordBytes);
     this.applier = new Applier(storage, cache, state, health, pending, recent);
@@ -277,7 +282,9 @@ final class WritePipeline implements AutoCloseable {
    * with writes unacknowledged (forgotten), or after a copy from its primary replaced it.
    */
   private void resync(int partition) {
-    lastSequence[partition] = storage.history(partition).sequence();
+    PartitionHistory history = storage.history(partition);
+    lastSequence[partition] = history.sequence();
+    lastEpoch[partition] = history.epoch();
   }
 
   /**
@@ -292,7 +299,11 @@ final class WritePipeline implements AutoCloseable {
 
   private void rollBack(SequencedBatch batch) {
     log.discardUncommitted();
-    batch.sequencesBefore.forEach((partition, sequence) -> lastSequence[partition] = sequence);
+    batch.sequencesBefore.forEach(
+        (partition, before) -> {
+          lastSequence[partition] = before[0];
+          lastEpoch[partition] = before[1];
+        });
     for (int i = batch.entries.size() - 1; i >= 0; i--) {
       Sequenced entry = batch.entries.get(i);
       for (int j = entry.pending().size() - 1; j >= 0; j--) {
@@ -307,7 +318,10 @@ final class WritePipeline implements AutoCloseable {
     final List<Mutation> mutations = new ArrayList<>();
     final List<LogRecord> records = new ArrayList<>();
     final List<LogRecord> shipped = new ArrayList<>();
-    final Map<Integer, Long> sequencesBefore = new HashMap<>();
+
+    /** Per partition touched, its {sequence, epoch} before the batch. */
+    final Map<Integer, long[]> sequencesBefore = new HashMap<>();
+
     long through;
 
     WriteBatch writeBatch() {
@@ -316,8 +330,13 @@ final class WritePipeline implements AutoCloseable {
   }
 
   private long nextSequence(int partition, SequencedBatch batch) {
-    batch.sequencesBefore.putIfAbsent(partition, lastSequence[partition]);
+    remember(batch, partition);
     return ++lastSequence[partition];
+  }
+
+  private void remember(SequencedBatch batch, int partition) {
+    batch.sequencesBefore.computeIfAbsent(
+        partition, p -> new long[] {lastSequence[p], lastEpoch[p]});
   }
 
   /** The command's outcome; a failure that concerns it alone rejects it alone. */
@@ -398,6 +417,22 @@ final class WritePipeline implements AutoCloseable {
         return Sequenced.rejected(command, damaged);
       }
       long last = expected.getOrDefault(partition, lastSequence[partition]);
+      if (record.sequence() == lastSequence[partition]
+          && record.epoch() != lastEpoch[partition]
+          && !expected.containsKey(partition)) {
+        // The same place in the history holds another record here: a write its old primary
+        // never got acknowledged. Refused, so the primary drops this copy from the in-sync set
+        // and it catches up by snapshot (its history no longer matches).
+        return Sequenced.rejected(
+            command,
+            KvException.conflict(
+                "diverged",
+                "partition "
+                    + partition
+                    + " holds another record at sequence "
+                    + record.sequence()
+                    + " here"));
+      }
       if (record.sequence() <= last) {
         continue;
       }
@@ -419,7 +454,7 @@ final class WritePipeline implements AutoCloseable {
     Sequenced entry =
         new Sequenced(command, null, 0, new ArrayList<>(fresh.size()), new ArrayList<>());
     for (LogRecord record : fresh) {
-      batch.sequencesBefore.putIfAbsent(record.partition(), lastSequence[record.partition()]);
+      remember(batch, record.partition());
       lastSequence[record.partition()] = record.sequence();
       appendStamped(
           batch,
@@ -459,6 +494,7 @@ final class WritePipeline implements AutoCloseable {
       throws IOException {
     LogOp op = stored == null ? LogOp.DELETE : LogOp.PUT;
     long position = log.append(partition, epoch, sequence, op, key, stored);
+    lastEpoch[partition] = epoch;
     LogRecord record = new LogRecord(position, partition, epoch, sequence, op, key, stored);
     Mutation mutation =
         (stored == null ? Mutation.delete(partition, key) : Mutation.put(partition, key, stored))

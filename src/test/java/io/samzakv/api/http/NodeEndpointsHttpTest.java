@@ -129,7 +129,8 @@ class NodeEndpointsHttpTest {
     assertThat(members.getJsonObject(0).getString("http"))
         .isEqualTo("127.0.0.1:" + node.httpPort());
     assertThat(cluster.getInteger("partition_count")).isEqualTo(64);
-    assertThat(cluster.getInteger("replication")).isEqualTo(1);
+    // The configured factor; with one member each partition has its one copy.
+    assertThat(cluster.getInteger("replication")).isEqualTo(2);
     assertThat(cluster.getLong("epoch")).isGreaterThanOrEqualTo(1);
     JsonArray partitions = cluster.getJsonArray("partitions");
     assertThat(partitions).hasSize(64);
@@ -138,7 +139,8 @@ class NodeEndpointsHttpTest {
       JsonObject partition = partitions.getJsonObject(i);
       numbers.add(partition.getInteger("partition"));
       assertThat(partition.getString("primary")).isEqualTo(nodeId);
-      assertThat(partition.getJsonArray("replicas")).isNotNull();
+      assertThat(partition.getJsonArray("replicas")).isEmpty();
+      assertThat(partition.getJsonArray("in_sync")).containsExactly(nodeId);
     }
     assertThat(numbers).hasSize(64).allMatch(p -> p >= 0 && p < 64);
   }
