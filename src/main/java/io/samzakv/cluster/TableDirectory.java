@@ -298,10 +298,11 @@ public final class TableDirectory implements PartitionTables {
   }
 
   private PartitionTable aboveSaved(PartitionTable table) {
-    if (saved == null || table.epoch() > saved.epoch()) {
+    long known = Math.max(saved == null ? 0 : saved.epoch(), current == null ? 0 : current.epoch());
+    if (table.epoch() > known) {
       return table;
     }
-    return new PartitionTable(saved.epoch() + 1, table.replication(), table.partitions());
+    return new PartitionTable(known + 1, table.replication(), table.partitions());
   }
 
   /** The table this member saved before it started, or null; see {@link #current} for acting. */

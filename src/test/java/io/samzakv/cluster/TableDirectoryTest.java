@@ -75,13 +75,19 @@ class TableDirectoryTest {
   }
 
   @Test
-  void aReopenedDirectoryStartsFromTheSavedTable() throws Exception {
+  void aReopenedDirectoryRemembersTheSavedTableButDoesNotActOnIt() throws Exception {
     directory.adopt(table(6, List.of("x"))).await(5, TimeUnit.SECONDS);
     directory.close().await();
 
     directory = open();
 
-    assertThat(directory.current()).isEqualTo(table(6, List.of("x")));
+    assertThat(directory.saved()).isEqualTo(table(6, List.of("x")));
+    assertThat(directory.current())
+        .as("the cluster may have moved on while this member was away")
+        .isNull();
+    assertThat(directory.createIfAbsent(() -> table(1, List.of("y"))).await(5, TimeUnit.SECONDS))
+        .as("a first table this member stores passes the one it saved")
+        .isEqualTo(table(7, List.of("y")));
   }
 
   @Test
