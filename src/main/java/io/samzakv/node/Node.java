@@ -291,6 +291,9 @@ public final class Node {
     Gauge.builder("kv.partitions.primary", state, NodeState::primaryPartitions)
         .description("partitions this node is primary for")
         .register(registry);
+    Gauge.builder("kv.replication.lag.records", state, NodeState::replicationLag)
+        .description("records the most lagging copy on this node is behind its primary")
+        .register(registry);
     ReplicationVerticle replication =
         ReplicationVerticle.wire(
             vertx,

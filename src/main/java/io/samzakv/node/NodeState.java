@@ -90,6 +90,32 @@ final class NodeState implements NodeStatus {
     return count;
   }
 
+  /**
+   * The most records any copy this node holds is behind its primary, as the members last reported
+   * (every second): a metrics gauge.
+   */
+  long replicationLag() {
+    PartitionTable table = directory.current();
+    MemberRecovery mine = reports.report(nodeId);
+    if (table == null || mine == null) {
+      return 0;
+    }
+    long worst = 0;
+    for (int p = 0; p < table.partitionCount(); p++) {
+      PartitionAssignment assignment = table.assignment(p);
+      if (assignment.primary() == null
+          || nodeId.equals(assignment.primary())
+          || !assignment.replicas().contains(nodeId)) {
+        continue;
+      }
+      MemberRecovery primary = reports.report(assignment.primary());
+      if (primary != null) {
+        worst = Math.max(worst, primary.positionOf(p).sequence() - mine.positionOf(p).sequence());
+      }
+    }
+    return worst;
+  }
+
   @Override
   public JsonObject cluster() {
     JsonArray memberList = new JsonArray();
