@@ -3,7 +3,6 @@ package io.samzakv.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,10 +37,10 @@ class FailoverIT {
 
     // The oldest member is the controller too: its loss is the harder case.
     int victim = 0;
-    String victimKey = keyLedBy(cluster, cluster.nodeId(victim));
+    String victimKey = cluster.keyLedBy(cluster.node(1), cluster.nodeId(victim));
     long killedAt = System.nanoTime();
     cluster.kill(victim);
-    long recovered = awaitWritable(client, cluster, victimKey);
+    long recovered = cluster.awaitWritable(victimKey, Duration.ofSeconds(30));
     System.out.printf(
         "writes to the killed primary's partitions succeed again %d ms after kill -9%n",
         (recovered - killedAt) / 1_000_000);
@@ -87,40 +86,6 @@ class FailoverIT {
         assertThat(read.body()).isEqualTo("v" + i);
       }
     }
-  }
-
-  /** A key whose partition {@code nodeId} is primary of. */
-  private static String keyLedBy(TestCluster cluster, String nodeId) throws Exception {
-    for (int i = 0; ; i++) {
-      String key = "probe/" + i;
-      if (nodeId.equals(cluster.primaryOf(cluster.node(1), key))) {
-        return key;
-      }
-    }
-  }
-
-  /** Puts {@code key} through live nodes until it succeeds; the time it first did. */
-  private static long awaitWritable(HttpClient client, TestCluster cluster, String key) {
-    long[] at = {0};
-    await("a write to the killed primary's partition")
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(50))
-        .until(
-            () -> {
-              URI uri = cluster.anyLive().uri("/v1/kv/" + key);
-              int status =
-                  client
-                      .send(
-                          HttpRequest.newBuilder(uri)
-                              .timeout(Duration.ofSeconds(10))
-                              .PUT(HttpRequest.BodyPublishers.ofString("x"))
-                              .build(),
-                          HttpResponse.BodyHandlers.discarding())
-                      .statusCode();
-              at[0] = System.nanoTime();
-              return status == 200 || status == 201;
-            });
-    return at[0];
   }
 
   private static long primaries(TestCluster cluster, String nodeId) throws Exception {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.samzakv.kv.Key;
 import io.samzakv.routing.Partitioner;
 import io.samzakv.testing.TestNode;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -25,7 +26,10 @@ import java.util.stream.Collectors;
  */
 final class TestCluster {
   private static final HttpClient CLIENT =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private final Path dir;
   private final NodeProcesses processes;
@@ -45,6 +49,15 @@ final class TestCluster {
    */
   static TestCluster start(
       Path dir, NodeProcesses processes, int size, Map<String, String> settings) {
+    return start(dir, processes, size, settings, size);
+  }
+
+  /**
+   * As {@link #start(Path, NodeProcesses, int, Map)}, but the first {@code firstWave} nodes are
+   * ready before the others start: the oldest members, which Hazelcast makes the CP members.
+   */
+  static TestCluster start(
+      Path dir, NodeProcesses processes, int size, Map<String, String> settings, int firstWave) {
     int partitions = Integer.parseInt(settings.getOrDefault("KV_PARTITIONS", "64"));
     TestCluster cluster = new TestCluster(dir, processes, size, partitions);
     List<Integer> clusterPorts = new ArrayList<>();
@@ -61,13 +74,18 @@ final class TestCluster {
       env.putAll(settings);
       cluster.envs.add(env);
     }
-    for (int i = 0; i < size; i++) {
-      cluster.nodes[i] = processes.start(dir, cluster.envs.get(i));
-    }
-    for (KvProcess node : cluster.nodes) {
-      node.awaitReady();
-    }
+    cluster.startAndAwaitReady(0, firstWave);
+    cluster.startAndAwaitReady(firstWave, size);
     return cluster;
+  }
+
+  private void startAndAwaitReady(int from, int to) {
+    for (int i = from; i < to; i++) {
+      nodes[i] = processes.start(dir, envs.get(i));
+    }
+    for (int i = from; i < to; i++) {
+      nodes[i].awaitReady();
+    }
   }
 
   int size() {
@@ -129,6 +147,50 @@ final class TestCluster {
         .getJsonArray("partitions")
         .getJsonObject(partition)
         .getString("primary");
+  }
+
+  /** The epoch of the partition table {@code node} acts on; 0 before it has one. */
+  long tableEpoch(KvProcess node) throws IOException, InterruptedException {
+    return clusterView(node).getLong("epoch");
+  }
+
+  /** A key whose partition {@code nodeId} is primary of, as {@code viewer} sees the table. */
+  String keyLedBy(KvProcess viewer, String nodeId) throws IOException, InterruptedException {
+    JsonArray table = clusterView(viewer).getJsonArray("partitions");
+    Partitioner partitioner = new Partitioner(partitions);
+    for (int i = 0; ; i++) {
+      String key = "probe/" + i;
+      int partition = partitioner.partitionOf(Key.of(key));
+      if (nodeId.equals(table.getJsonObject(partition).getString("primary"))) {
+        return key;
+      }
+    }
+  }
+
+  /**
+   * Puts {@code key} through live nodes until one acknowledges it; the {@link System#nanoTime} of
+   * that acknowledgement.
+   */
+  long awaitWritable(String key, Duration within) {
+    long[] at = {0};
+    await("a write to " + key + " acknowledged")
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              int status =
+                  CLIENT
+                      .send(
+                          HttpRequest.newBuilder(anyLive().uri("/v1/kv/" + key))
+                              .timeout(Duration.ofSeconds(10))
+                              .PUT(HttpRequest.BodyPublishers.ofString("x"))
+                              .build(),
+                          HttpResponse.BodyHandlers.discarding())
+                      .statusCode();
+              at[0] = System.nanoTime();
+              return status == 200 || status == 201;
+            });
+    return at[0];
   }
 
   /**
