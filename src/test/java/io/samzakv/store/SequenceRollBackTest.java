@@ -7,7 +7,6 @@ import io.samzakv.codec.ValueCodec;
 import io.samzakv.disk.NoSpaceException;
 import io.samzakv.kv.Alarms;
 import io.samzakv.kv.Key;
-import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.WriteResult;
 import io.samzakv.oplog.LogOp;
@@ -25,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,7 +92,7 @@ class SequenceRollBackTest {
   void aWriteAfterARefusedOneTakesTheSequenceTheRefusedOneWasGiven() throws Exception {
     put("a").get(WAIT_SECONDS, TimeUnit.SECONDS);
     storage.full = true;
-    assertThat(failure(put("b")).status()).isEqualTo(507);
+    assertThat(StoreFixture.failure(put("b")).status()).isEqualTo(507);
     storage.full = false;
 
     put("c").get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -108,7 +106,7 @@ class SequenceRollBackTest {
     replica = true;
     take(record(1, "a"), record(2, "b")).get(WAIT_SECONDS, TimeUnit.SECONDS);
     storage.full = true;
-    assertThat(failure(take(record(3, "c"))).status()).isEqualTo(507);
+    assertThat(StoreFixture.failure(take(record(3, "c"))).status()).isEqualTo(507);
     storage.full = false;
 
     take(record(3, "c"), record(4, "d")).get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -134,16 +132,6 @@ class SequenceRollBackTest {
 
   private static LogRecord record(long sequence, String key) {
     return new LogRecord(0, 0, 1, sequence, LogOp.PUT, bytes(key), CODEC.encode(1, bytes(key)));
-  }
-
-  private static KvException failure(CompletableFuture<?> future) throws Exception {
-    try {
-      future.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOf(KvException.class);
-      return (KvException) e.getCause();
-    }
-    throw new AssertionError("succeeded where a failure was expected");
   }
 
   private static byte[] bytes(String text) {

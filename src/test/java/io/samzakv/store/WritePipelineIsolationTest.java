@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,7 +76,7 @@ class WritePipelineIsolationTest {
     CompletableFuture<WriteResult> poisoned = put("poison");
     CompletableFuture<WriteResult> after = put("b");
 
-    assertThat(failure(poisoned).status()).isEqualTo(500);
+    assertThat(StoreFixture.failure(poisoned).status()).isEqualTo(500);
     assertThat(before.get(WAIT_SECONDS, TimeUnit.SECONDS).version()).isEqualTo(1);
     assertThat(after.get(WAIT_SECONDS, TimeUnit.SECONDS).version()).isEqualTo(1);
     assertThat(put("c").get(WAIT_SECONDS, TimeUnit.SECONDS).version()).isEqualTo(1);
@@ -90,7 +89,7 @@ class WritePipelineIsolationTest {
     put("first").get(WAIT_SECONDS, TimeUnit.SECONDS);
     storage.noRoom = true;
 
-    KvException refused = failure(put("refused"));
+    KvException refused = StoreFixture.failure(put("refused"));
 
     assertThat(refused.status()).isEqualTo(507);
     assertThat(refused.code()).isEqualTo("no_space");
@@ -114,7 +113,7 @@ class WritePipelineIsolationTest {
     CompletableFuture<WriteResult> stalled = put("stalled");
     await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> alarms.isRaised(Alarm.NO_SPACE));
 
-    assertThat(failure(put("refused")).status()).isEqualTo(507);
+    assertThat(StoreFixture.failure(put("refused")).status()).isEqualTo(507);
     assertThat(stalled).isNotDone();
 
     storage.failApply = null;
@@ -128,10 +127,10 @@ class WritePipelineIsolationTest {
   void aFailureAfterLoggingStopsWritesAndRaisesTheAlarm() throws Exception {
     storage.failApply = new IllegalStateException("engine broke");
 
-    assertThat(failure(put("x")).status()).isEqualTo(503);
+    assertThat(StoreFixture.failure(put("x")).status()).isEqualTo(503);
     storage.failApply = null;
 
-    assertThat(failure(put("y")).status()).isEqualTo(503);
+    assertThat(StoreFixture.failure(put("y")).status()).isEqualTo(503);
     assertThat(alarms.isRaised(Alarm.WRITE_PATH_FAILED)).isTrue();
     assertThat(alarms.up()).isFalse();
   }
@@ -142,8 +141,10 @@ class WritePipelineIsolationTest {
     // every later write waited forever.
     storage.failApply = new InternalError("a fault occurred in an unsafe memory access");
 
-    assertThat(failure(put("x")).status()).isEqualTo(503);
-    assertThat(failure(put("y")).status()).as("answered, not left waiting").isEqualTo(503);
+    assertThat(StoreFixture.failure(put("x")).status()).isEqualTo(503);
+    assertThat(StoreFixture.failure(put("y")).status())
+        .as("answered, not left waiting")
+        .isEqualTo(503);
   }
 
   private CompletableFuture<WriteResult> put(String key) {
@@ -152,16 +153,6 @@ class WritePipelineIsolationTest {
             0, Key.of(key), bytes("value of " + key), Precondition.NONE, new CompletableFuture<>());
     pipeline.submit(command);
     return command.result();
-  }
-
-  private static KvException failure(CompletableFuture<?> write) throws Exception {
-    try {
-      write.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOf(KvException.class);
-      return (KvException) e.getCause();
-    }
-    throw new AssertionError("the write succeeded");
   }
 
   private static byte[] bytes(String text) {
