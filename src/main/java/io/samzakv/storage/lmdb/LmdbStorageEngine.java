@@ -68,7 +68,10 @@ public final class LmdbStorageEngine implements StorageEngine {
   private final String dataFile;
   private final EntryDigest digest;
   private final Env<ByteBuffer> env;
-  private final Dbi<ByteBuffer>[] partitions;
+
+  /** Each partition's database; a rebuild or install swaps one, read by any thread. */
+  private final AtomicReferenceArray<Dbi<ByteBuffer>> partitions;
+
   private final MetaDbi meta;
   private final Buffers buffers;
   private final ReadWriteLock gate;
@@ -95,7 +98,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     this.dataFile = dataFile(dir);
     this.digest = digest;
     this.env = env;
-    this.partitions = partitions;
+    this.partitions = new AtomicReferenceArray<>(partitions);
     this.meta = meta;
     this.buffers = new Buffers(env.getMaxKeySize());
     this.gate = gate;
@@ -263,7 +266,7 @@ public final class LmdbStorageEngine implements StorageEngine {
 
   @Override
   public int partitionCount() {
-    return partitions.length;
+    return partitions.length();
   }
 
   @Override
@@ -296,7 +299,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     return read(
         txn ->
             MergedScan.run(
-                txn, partitions, partitionIds, buffers.key(start), end, limit, dataFile));
+                txn, partitions::get, partitionIds, buffers.key(start), end, limit, dataFile));
   }
 
   @Override
@@ -389,7 +392,7 @@ public final class LmdbStorageEngine implements StorageEngine {
             m.partition(),
             applyOne(
                 txn,
-                partitions[m.partition()],
+                partitions.get(m.partition()),
                 m,
                 before != null ? before : recordedEvidence(txn, m.partition())));
       }
@@ -562,7 +565,7 @@ public final class LmdbStorageEngine implements StorageEngine {
         });
     PartitionHistory after = history.get();
     applyRebuilt(fresh, batch, evidence[0], new Switch(partition, name, after));
-    partitions[partition] = fresh;
+    partitions.set(partition, fresh);
     histories.set(partition, after);
   }
 
@@ -646,11 +649,11 @@ public final class LmdbStorageEngine implements StorageEngine {
   }
 
   private Dbi<ByteBuffer> partition(int partition) {
-    if (partition < 0 || partition >= partitions.length) {
+    if (partition < 0 || partition >= partitions.length()) {
       throw new IllegalArgumentException(
-          "partition " + partition + " is outside 0.." + (partitions.length - 1));
+          "partition " + partition + " is outside 0.." + (partitions.length() - 1));
     }
-    return partitions[partition];
+    return partitions.get(partition);
   }
 
   private void checkOpen() {

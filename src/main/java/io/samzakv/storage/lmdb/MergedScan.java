@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.IntFunction;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
@@ -51,7 +52,7 @@ final class MergedScan {
    */
   static List<KeyValue> run(
       Txn<ByteBuffer> txn,
-      Dbi<ByteBuffer>[] dbis,
+      IntFunction<Dbi<ByteBuffer>> dbis,
       int[] partitions,
       ByteBuffer startKey,
       byte[] end,
@@ -61,7 +62,7 @@ final class MergedScan {
     try {
       for (int partition : partitions) {
         try {
-          Cursor<ByteBuffer> cursor = dbis[partition].openCursor(txn);
+          Cursor<ByteBuffer> cursor = dbis.apply(partition).openCursor(txn);
           scan.cursors.add(cursor);
           // LMDB rejects a zero-length key, so an empty start means "from the first key".
           boolean positioned =
