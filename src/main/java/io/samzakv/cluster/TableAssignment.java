@@ -192,11 +192,7 @@ public final class TableAssignment {
   public static PartitionTable restoreReplication(
       PartitionTable current, Set<String> live, Map<String, Set<Integer>> held) {
     int target = Math.min(current.replication(), live.size());
-    Map<String, Integer> copies = new HashMap<>();
-    live.forEach(id -> copies.put(id, 0));
-    current
-        .partitions()
-        .forEach(a -> a.copies().forEach(id -> copies.computeIfPresent(id, (k, n) -> n + 1)));
+    Map<String, Integer> copies = copyCounts(current, live);
     List<PartitionAssignment> next = new ArrayList<>(current.partitionCount());
     for (int p = 0; p < current.partitionCount(); p++) {
       PartitionAssignment assignment = current.assignment(p);
@@ -256,8 +252,9 @@ public final class TableAssignment {
               || assignment.copies().contains(member)) {
             continue;
           }
+          // A replica, never the primary: only a replica can leave once the new copy is in sync.
           String busiest =
-              assignment.copies().stream()
+              assignment.replicas().stream()
                   .filter(id -> copies.getOrDefault(id, 0) > share)
                   .max(Comparator.<String>comparingInt(copies::get).thenComparing(id -> id))
                   .orElse(null);

@@ -34,6 +34,12 @@ public final class ClusterRoles implements PartitionRoles {
    */
   private final AtomicLongArray settling;
 
+  /**
+   * Per partition: the leader epoch under which this member stranded writes (see {@link #strand}),
+   * or -1; it serves the partition again only under a newer one.
+   */
+  private final AtomicLongArray stranded;
+
   /** Per partition: the leader epoch this member serves it under, or -1. */
   private final AtomicLongArray serving;
 
@@ -49,10 +55,12 @@ public final class ClusterRoles implements PartitionRoles {
     this.store = store;
     this.tables = tables;
     this.settling = new AtomicLongArray(partitions);
+    this.stranded = new AtomicLongArray(partitions);
     this.serving = new AtomicLongArray(partitions);
     this.knownEpoch = new AtomicLongArray(partitions);
     for (int p = 0; p < partitions; p++) {
       serving.set(p, -1);
+      stranded.set(p, -1);
     }
   }
 
@@ -70,16 +78,17 @@ public final class ClusterRoles implements PartitionRoles {
         if (serving.getAndSet(p, -1) >= 0) {
           settle(p);
         }
-      } else if (serving.get(p) != epoch) {
+      } else if (serving.get(p) != epoch && epoch > stranded.get(p)) {
         serving.set(p, -1);
         takeOver(p, epoch);
       }
     }
   }
 
+  /** Holds off a new primary's records until this member's own last batches are settled. */
   private void settle(int partition) {
-    settling.set(partition, 1);
-    store.appliedSoFar().onComplete(done -> settling.set(partition, 0));
+    long generation = settling.incrementAndGet(partition);
+    store.appliedSoFar().onComplete(done -> settling.compareAndSet(partition, generation, 0));
   }
 
   /**
@@ -93,6 +102,7 @@ public final class ClusterRoles implements PartitionRoles {
     for (int partition : partitions) {
       long epoch = serving.getAndSet(partition, -1);
       if (epoch >= 0) {
+        stranded.accumulateAndGet(partition, epoch, Math::max);
         LOG.log(
             Level.WARNING,
             "partition {0}: writes of leader epoch {1,number,#} were not acknowledged; asking for a"

@@ -9,6 +9,7 @@ import io.samzakv.storage.Mutation;
 import io.samzakv.storage.PartitionHistory;
 import io.samzakv.store.LocalStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -58,15 +59,25 @@ final class FollowerSide {
   /** One copy being brought up to date: what the primary shipped meanwhile, and its snapshot. */
   private static final class CatchUp {
     final String primary;
-    final List<LogRecord> shipped = new ArrayList<>();
 
-    /** The newest leader epoch the primary sent this partition's records under. */
-    long fence = -1;
+    /**
+     * The leader epoch the primary serves under: shipments and chunks under another are not ours.
+     */
+    final long leaderEpoch;
+
+    /** Names this attempt to the primary, which stamps its snapshot chunks with it. */
+    final long attachId = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+
+    /** Completes once the shipped records are durable here: their answers wait for it. */
+    final Promise<Void> taken = Promise.promise();
+
+    final List<LogRecord> shipped = new ArrayList<>();
 
     final LinkedBlockingQueue<Chunk> chunks = new LinkedBlockingQueue<>();
 
-    CatchUp(String primary) {
+    CatchUp(String primary, long leaderEpoch) {
       this.primary = primary;
+      this.leaderEpoch = leaderEpoch;
     }
   }
 
@@ -85,21 +96,26 @@ final class FollowerSide {
   private void records(Message<Buffer> message) {
     RecordCodec.Shipment shipment = RecordCodec.decode(message.body());
     List<LogRecord> live = new ArrayList<>();
+    List<Future<Void>> answers = new ArrayList<>();
     for (LogRecord record : shipment.records()) {
       CatchUp catchUp = catchingUp.get(record.partition());
-      if (catchUp != null) {
-        catchUp.shipped.add(record);
-        catchUp.fence = Math.max(catchUp.fence, shipment.fences().get(record.partition()));
-      } else {
+      if (catchUp == null) {
         live.add(record);
+      } else if (shipment.fences().get(record.partition()) != catchUp.leaderEpoch) {
+        // From a primary other than the one this copy is catching up from: not its history.
+        message.fail(409, "stale_epoch: partition " + record.partition() + " follows another");
+        return;
+      } else {
+        catchUp.shipped.add(record);
+        answers.add(catchUp.taken.future());
       }
     }
-    if (live.isEmpty()) {
-      message.reply(null);
-      return;
+    if (!live.isEmpty()) {
+      answers.add(store.takeRecords(shipment.fences(), live));
     }
-    store
-        .takeRecords(shipment.fences(), live)
+    // Buffered records are answered once the catch-up made them durable: the primary may count
+    // this copy as in sync, and must not count records that are only in memory.
+    Future.all(answers)
         .onSuccess(done -> message.reply(null))
         .onFailure(error -> fail(message, error));
   }
@@ -124,6 +140,7 @@ final class FollowerSide {
       if (running != null && (!holdsCopy || !running.primary.equals(assignment.primary()))) {
         catchingUp.remove(p);
         running.chunks.offer(abandoned(p));
+        running.taken.tryFail("the copy moved or its primary changed");
         running = null;
       }
       if (assignment.isInSync(nodeId)) {
@@ -132,7 +149,7 @@ final class FollowerSide {
           && running == null
           && assignment.primary() != null
           && !recentlyReported(p)) {
-        start(p, assignment.primary());
+        start(p, assignment.primary(), assignment.leaderEpoch());
       }
     }
   }
@@ -148,22 +165,30 @@ final class FollowerSide {
   }
 
   private static Chunk abandoned(int partition) {
-    return new Chunk(partition, null, null, null);
+    return new Chunk(partition, 0, null, null, null);
   }
 
-  private void start(int partition, String primary) {
-    CatchUp catchUp = new CatchUp(primary);
+  private void start(int partition, String primary, long leaderEpoch) {
+    CatchUp catchUp = new CatchUp(primary, leaderEpoch);
     catchingUp.put(partition, catchUp);
-    PartitionHistory history = store.history(partition);
-    JsonObject attach =
-        new JsonObject()
-            .put("partition", partition)
-            .put("replica", nodeId)
-            .put("epoch", history.epoch())
-            .put("sequence", history.sequence());
-    vertx
-        .eventBus()
-        .<Buffer>request(ReplicationAddresses.attach(primary), attach, delivery)
+    // Records of the partition already queued here are applied first, so the history read next is
+    // the copy's, and an install cannot be overtaken by an older batch of the same partition.
+    store
+        .appliedSoFar()
+        .compose(
+            applied -> {
+              PartitionHistory history = store.history(partition);
+              JsonObject attach =
+                  new JsonObject()
+                      .put("partition", partition)
+                      .put("replica", nodeId)
+                      .put("attach", catchUp.attachId)
+                      .put("epoch", history.epoch())
+                      .put("sequence", history.sequence());
+              return vertx
+                  .eventBus()
+                  .<Buffer>request(ReplicationAddresses.attach(primary), attach, delivery);
+            })
         .compose(
             answer ->
                 answer.body().getByte(0) == PrimarySide.TAIL
@@ -227,7 +252,7 @@ final class FollowerSide {
   private void chunk(Message<Buffer> message) {
     Chunk chunk = SnapshotCodec.decode(message.body());
     CatchUp catchUp = catchingUp.get(chunk.partition());
-    if (catchUp == null) {
+    if (catchUp == null || catchUp.attachId != chunk.attachId()) {
       message.fail(409, "not_catching_up: partition " + chunk.partition());
       return;
     }
@@ -244,7 +269,6 @@ final class FollowerSide {
       return Future.failedFuture("the catch-up was abandoned");
     }
     List<LogRecord> tail = shipment.records();
-    long fence = Math.max(catchUp.fence, shipment.fences().getOrDefault(partition, -1L));
     List<LogRecord> records = new ArrayList<>(tail);
     long last =
         tail.isEmpty() ? store.history(partition).sequence() : tail.get(tail.size() - 1).sequence();
@@ -258,7 +282,8 @@ final class FollowerSide {
     Future<Void> taken =
         records.isEmpty()
             ? Future.succeededFuture()
-            : store.takeRecords(Map.of(partition, fence), records);
+            : store.takeRecords(Map.of(partition, catchUp.leaderEpoch), records);
+    taken.onComplete(catchUp.taken);
     JsonObject report = new JsonObject().put("partition", partition).put("replica", nodeId);
     return taken
         .compose(
@@ -275,6 +300,8 @@ final class FollowerSide {
     if (catchingUp.get(partition) == catchUp) {
       catchingUp.remove(partition);
     }
+    // The records buffered meanwhile are not taken: their primary hears so.
+    catchUp.taken.tryFail(error);
     LOG.log(
         Level.WARNING,
         "partition {0}: catching up from {1} failed ({2}); trying again",

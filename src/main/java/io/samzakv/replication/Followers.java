@@ -9,6 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * record from the moment they attach (the primary does not wait for them), so that once their
  * snapshot or tail is in, nothing between it and the live stream is missing.
  *
+ * <p>A follower that fails to take a batch is detached (it must start over), and only an attached
+ * follower may join the in-sync set.
+ *
  * <p>Thread contract: safe for any thread.
  */
 final class Followers {

@@ -89,7 +89,7 @@ final class PrimarySide {
     }
     LOG.log(Level.INFO, "partition {0}: {1} gets a snapshot", partition, replica);
     request.reply(Buffer.buffer().appendByte(SNAPSHOT));
-    sendSnapshot(partition, replica)
+    sendSnapshot(partition, replica, request.body().getLong("attach"))
         .onFailure(
             error ->
                 LOG.log(
@@ -120,53 +120,48 @@ final class PrimarySide {
     return store.recentRecords().since(partition, sequence);
   }
 
-  private record Snapshot(PartitionHistory history, List<Buffer> chunks) {}
+  /** A partition read in one snapshot, and the records logged after it, taken right after. */
+  private record Snapshot(PartitionHistory history, List<Buffer> chunks, List<LogRecord> tail) {}
 
   /** Reads the partition on a worker, then sends it chunk after chunk, then the tail after it. */
-  private Future<Void> sendSnapshot(int partition, String replica) {
+  private Future<Void> sendSnapshot(int partition, String replica, long attachId) {
     long begin = System.nanoTime();
     return vertx
-        .executeBlocking(() -> read(partition))
+        .executeBlocking(() -> read(partition, attachId))
         .compose(
             snapshot -> {
+              long fence = roles.servingEpoch(partition);
+              if (fence < 0) {
+                return Future.failedFuture("this member no longer serves the partition");
+              }
               Future<Void> sent = Future.succeededFuture();
               for (Buffer chunk : snapshot.chunks()) {
                 sent = sent.compose(ignored -> send(replica, chunk));
               }
-              return sent.compose(
-                  ignored -> {
-                    List<LogRecord> tail =
-                        store.recentRecords().since(partition, snapshot.history().sequence());
-                    if (tail == null) {
-                      return Future.failedFuture(
-                          "the records after the snapshot were dropped meanwhile; the replica"
-                              + " attaches again");
-                    }
-                    long fence = roles.servingEpoch(partition);
-                    if (fence < 0) {
-                      return Future.failedFuture("this member no longer serves the partition");
-                    }
-                    return send(
-                            replica, SnapshotCodec.last(partition, snapshot.history(), fence, tail))
-                        .onSuccess(
-                            done ->
-                                LOG.log(
-                                    Level.INFO,
-                                    "partition {0}: snapshot at sequence {1,number,#} sent to {2}"
-                                        + " in {3,number,#} ms",
-                                    partition,
-                                    snapshot.history().sequence(),
-                                    replica,
-                                    (System.nanoTime() - begin) / 1_000_000));
-                  });
+              Buffer last =
+                  SnapshotCodec.last(
+                      partition, attachId, snapshot.history(), fence, snapshot.tail());
+              return sent.compose(ignored -> send(replica, last))
+                  .onSuccess(
+                      done ->
+                          LOG.log(
+                              Level.INFO,
+                              "partition {0}: snapshot at sequence {1,number,#} sent to {2} in"
+                                  + " {3,number,#} ms",
+                              partition,
+                              snapshot.history().sequence(),
+                              replica,
+                              (System.nanoTime() - begin) / 1_000_000));
             });
   }
 
   /**
    * The partition's entries in chunks, read in one snapshot and held in memory (one partition's
-   * worth), so the read transaction is not held open while they travel.
+   * worth), so the read transaction is not held open while they travel; and the records logged
+   * after the snapshot, taken at once, before newer writes can push them out of memory (the replica
+   * buffers everything shipped after it attached).
    */
-  private Snapshot read(int partition) {
+  private Snapshot read(int partition, long attachId) {
     List<Buffer> chunks = new ArrayList<>();
     List<KeyValue> chunk = new ArrayList<>();
     long[] bytes = {0};
@@ -177,15 +172,20 @@ final class PrimarySide {
               chunk.add(entry);
               bytes[0] += entry.key().length + entry.value().length + 8;
               if (bytes[0] >= SnapshotCodec.CHUNK_BYTES) {
-                chunks.add(SnapshotCodec.entries(partition, chunk));
+                chunks.add(SnapshotCodec.entries(partition, attachId, chunk));
                 chunk.clear();
                 bytes[0] = 0;
               }
             });
-    if (!chunk.isEmpty()) {
-      chunks.add(SnapshotCodec.entries(partition, chunk));
+    List<LogRecord> tail = store.recentRecords().since(partition, history.sequence());
+    if (tail == null) {
+      throw new IllegalStateException(
+          "the records after the snapshot were dropped meanwhile; the replica attaches again");
     }
-    return new Snapshot(history, chunks);
+    if (!chunk.isEmpty()) {
+      chunks.add(SnapshotCodec.entries(partition, attachId, chunk));
+    }
+    return new Snapshot(history, chunks, tail);
   }
 
   private Future<Void> send(String replica, Buffer chunk) {
@@ -199,6 +199,11 @@ final class PrimarySide {
   private void caughtUp(Message<JsonObject> report) {
     int partition = report.body().getInteger("partition");
     String replica = report.body().getString("replica");
+    if (!followers.of(partition).contains(replica)) {
+      // Not attached any more: a batch shipped to it since it attached failed.
+      report.fail(409, "not_attached: " + replica + " missed a batch; it attaches again");
+      return;
+    }
     tables
         .change(
             table -> {

@@ -96,7 +96,15 @@ public final class ReplicationVerticle extends VerticleBase {
       followerSide.onTable(table);
     }
     // Before the cluster has a table, the one this member saved: the first table is built from it.
-    reports.publish(nodeId, table != null ? table : tables.saved(), positions());
+    PartitionTable reported = table != null ? table : tables.saved();
+    List<PartitionPosition> positions = positions();
+    // A replicated-map put waits for the entry's partition owner: off the event loop.
+    vertx.executeBlocking(
+        () -> {
+          reports.publish(nodeId, reported, positions);
+          return null;
+        },
+        false);
   }
 
   private List<PartitionPosition> positions() {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -97,7 +98,11 @@ public final class Replicator implements Replication {
         inSyncAtShip.computeIfAbsent(partition, p -> new HashSet<>()).add(replica);
         targets.add(replica);
       }
-      targets.addAll(followers.of(partition));
+      for (String follower : followers.of(partition)) {
+        if (assignment.replicas().contains(follower)) {
+          targets.add(follower);
+        }
+      }
       targets.remove(nodeId);
       for (String replica : targets) {
         byReplica.computeIfAbsent(replica, r -> new ArrayList<>()).add(record);
@@ -106,7 +111,15 @@ public final class Replicator implements Replication {
     Map<String, Future<Void>> sent = new HashMap<>();
     byReplica.forEach((replica, batch) -> sent.put(replica, send(replica, epochs, batch)));
     Shipment shipment = new Shipment(epochs, sent, inSyncAtShip, sentByPartition);
-    return settle(shipment).toCompletionStage().toCompletableFuture();
+    return settle(shipment)
+        .recover(
+            error -> {
+              LOG.log(Level.ERROR, "replication of a batch failed; not acknowledging it", error);
+              stranded.accept(epochs.keySet());
+              return Future.succeededFuture(Set.copyOf(epochs.keySet()));
+            })
+        .toCompletionStage()
+        .toCompletableFuture();
   }
 
   private Future<Void> send(String replica, Map<Integer, Long> epochs, List<LogRecord> batch) {
@@ -120,12 +133,16 @@ public final class Replicator implements Replication {
         .<Void>mapEmpty()
         .onComplete(done -> roundTrip.record(Duration.ofNanos(System.nanoTime() - start)))
         .onFailure(
-            error ->
-                LOG.log(
-                    Level.WARNING,
-                    "replica {0} did not take a batch: {1}",
-                    replica,
-                    error.getMessage()));
+            error -> {
+              // A catching-up copy that missed a batch must start over: it may not join the
+              // in-sync set on the strength of a catch-up with a hole in it.
+              fences.keySet().forEach(partition -> followers.detach(partition, replica));
+              LOG.log(
+                  Level.WARNING,
+                  "replica {0} did not take a batch: {1}",
+                  replica,
+                  error.getMessage());
+            });
   }
 
   /**
@@ -220,6 +237,9 @@ public final class Replicator implements Replication {
               }
               return next.equals(table.partitions()) ? table : table.successor(next);
             })
+        // The authority may be out of reach (a lost majority retries for minutes): every write
+        // of this member waits behind this batch, so give up and strand the partitions instead.
+        .timeout(delivery.getSendTimeout(), TimeUnit.MILLISECONDS)
         .map(
             table -> {
               failed.forEach(

@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A partition's snapshot on the wire, in chunks: {@code [partition:int32][last:byte]} then, for an
- * entry chunk, {@code [count:int32]([keyLen:int32][key][valueLen:int32][value])*}; the last chunk
- * instead carries {@code [historyLen:int32][history]} and the records logged after the snapshot (as
- * {@link RecordCodec} writes them).
+ * A partition's snapshot on the wire, in chunks: {@code [partition:int32][attach:int64][last:byte]}
+ * (attach names the catch-up it belongs to) then, for an entry chunk, {@code
+ * [count:int32]([keyLen:int32][key][valueLen:int32][value])*}; the last chunk instead carries
+ * {@code [historyLen:int32][history]} and the records logged after the snapshot (as {@link
+ * RecordCodec} writes them).
  */
 final class SnapshotCodec {
   /** Entries are sent in chunks of about this many bytes. */
@@ -22,15 +23,23 @@ final class SnapshotCodec {
 
   /** A decoded chunk: entries, or (the last one) the history and the tail. */
   record Chunk(
-      int partition, List<KeyValue> entries, PartitionHistory history, RecordCodec.Shipment tail) {
+      int partition,
+      long attachId,
+      List<KeyValue> entries,
+      PartitionHistory history,
+      RecordCodec.Shipment tail) {
     boolean last() {
       return history != null;
     }
   }
 
-  static Buffer entries(int partition, List<KeyValue> entries) {
+  static Buffer entries(int partition, long attachId, List<KeyValue> entries) {
     Buffer out =
-        Buffer.buffer().appendInt(partition).appendByte((byte) 0).appendInt(entries.size());
+        Buffer.buffer()
+            .appendInt(partition)
+            .appendLong(attachId)
+            .appendByte((byte) 0)
+            .appendInt(entries.size());
     for (KeyValue entry : entries) {
       out.appendInt(entry.key().length)
           .appendBytes(entry.key())
@@ -40,10 +49,12 @@ final class SnapshotCodec {
     return out;
   }
 
-  static Buffer last(int partition, PartitionHistory history, long fence, List<LogRecord> tail) {
+  static Buffer last(
+      int partition, long attachId, PartitionHistory history, long fence, List<LogRecord> tail) {
     byte[] encoded = history.encode();
     return Buffer.buffer()
         .appendInt(partition)
+        .appendLong(attachId)
         .appendByte((byte) 1)
         .appendInt(encoded.length)
         .appendBytes(encoded)
@@ -52,14 +63,16 @@ final class SnapshotCodec {
 
   static Chunk decode(Buffer in) {
     int partition = in.getInt(0);
-    if (in.getByte(4) == 1) {
-      int length = in.getInt(5);
+    long attachId = in.getLong(4);
+    if (in.getByte(12) == 1) {
+      int length = in.getInt(13);
       PartitionHistory history =
-          PartitionHistory.decode(java.nio.ByteBuffer.wrap(in.getBytes(9, 9 + length)));
-      return new Chunk(partition, List.of(), history, RecordCodec.decode(in, 9 + length));
+          PartitionHistory.decode(java.nio.ByteBuffer.wrap(in.getBytes(17, 17 + length)));
+      return new Chunk(
+          partition, attachId, List.of(), history, RecordCodec.decode(in, 17 + length));
     }
-    int count = in.getInt(5);
-    int at = 9;
+    int count = in.getInt(13);
+    int at = 17;
     List<KeyValue> entries = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       int keyLength = in.getInt(at);
@@ -70,6 +83,6 @@ final class SnapshotCodec {
       at += 4 + valueLength;
       entries.add(new KeyValue(partition, key, value));
     }
-    return new Chunk(partition, entries, null, null);
+    return new Chunk(partition, attachId, entries, null, null);
   }
 }

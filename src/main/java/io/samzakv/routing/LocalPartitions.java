@@ -12,8 +12,9 @@ import io.vertx.core.Future;
 
 /**
  * The one place where routed requests reach this node's {@link LocalStore}, whether they arrived
- * here directly or were forwarded. Each call names the leader epoch at which the table made this
- * node the partition's primary; the write path is where the store will fence on it.
+ * here directly or were forwarded. Each call names the leader epoch at which the sender's table
+ * made this node the partition's primary, and is refused ({@code not_primary}) unless this node
+ * serves the partition under exactly that epoch.
  *
  * <p>Thread contract: as {@link LocalStore}, called on event loops.
  */
@@ -27,7 +28,25 @@ public final class LocalPartitions {
   }
 
   public Future<VersionedValue> get(int partition, long leaderEpoch, Key key) {
-    return store.get(partition, key);
+    KvException stale = fence(partition, leaderEpoch);
+    return stale != null ? Future.failedFuture(stale) : store.get(partition, key);
+  }
+
+  /**
+   * Refuses a request routed under another leader epoch than the one this node serves the partition
+   * under (or taking it over, or handing it off): the sender retries on a fresh table.
+   */
+  private KvException fence(int partition, long leaderEpoch) {
+    long serving = store.servingEpoch(partition);
+    return serving == leaderEpoch
+        ? null
+        : KvException.notPrimary(
+            "partition "
+                + partition
+                + " is served here under leader epoch "
+                + serving
+                + ", not "
+                + leaderEpoch);
   }
 
   public Future<WriteResult> put(
@@ -38,11 +57,15 @@ public final class LocalPartitions {
           KvException.tooLarge(
               "value is " + value.length + " bytes; at most " + maxValueBytes + " are allowed"));
     }
-    return store.put(partition, key, value, precondition);
+    KvException stale = fence(partition, leaderEpoch);
+    return stale != null
+        ? Future.failedFuture(stale)
+        : store.put(partition, key, value, precondition);
   }
 
   public Future<Void> delete(int partition, long leaderEpoch, Key key, Precondition precondition) {
-    return store.delete(partition, key, precondition);
+    KvException stale = fence(partition, leaderEpoch);
+    return stale != null ? Future.failedFuture(stale) : store.delete(partition, key, precondition);
   }
 
   /** Up to {@code limit} entries of {@code range} across {@code partitions}, in key order. */

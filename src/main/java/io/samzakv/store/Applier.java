@@ -87,10 +87,9 @@ final class Applier implements AutoCloseable {
     queue.add(batch);
   }
 
-  CompletableFuture<Void> barrier() {
-    CompletableFuture<Void> reached = new CompletableFuture<>();
+  /** Completes {@code reached} once every batch enqueued before it is processed. */
+  void barrier(CompletableFuture<Void> reached) {
     queue.add(new Barrier(reached));
-    return reached;
   }
 
   int depth() {
@@ -247,9 +246,8 @@ final class Applier implements AutoCloseable {
         forget(entry);
         continue;
       }
-      if (entry.rejection() != null) {
-        command.result().completeExceptionally(entry.rejection());
-      } else if (lost.contains(command.partition())) {
+      if (lost.contains(command.partition())) {
+        // Rejections too: a 412 or 404 may describe a write of the lost batch, which never was.
         command
             .result()
             .completeExceptionally(
@@ -258,6 +256,8 @@ final class Applier implements AutoCloseable {
                         + command.partition()
                         + " to a new primary before the write reached its replicas; its outcome"
                         + " is unknown"));
+      } else if (entry.rejection() != null) {
+        command.result().completeExceptionally(entry.rejection());
       } else if (leftOut.contains(command.partition())) {
         // Found damaged while applying: logged but not applied, and not acknowledged.
         command.result().completeExceptionally(health.refusal(command.partition()));

@@ -220,6 +220,14 @@ public final class LocalStore implements AutoCloseable, ScrubService {
         .mapEmpty();
   }
 
+  /**
+   * The leader epoch under which this node serves {@code partition} as primary, or -1. Never
+   * blocks.
+   */
+  public long servingEpoch(int partition) {
+    return pipeline.roles().servingEpoch(partition);
+  }
+
   /** Why a read of {@code partition} is refused here, or null. */
   private KvException refusal(int partition) {
     if (pipeline.roles().servingEpoch(partition) < 0) {

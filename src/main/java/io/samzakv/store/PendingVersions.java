@@ -14,8 +14,11 @@ final class PendingVersions {
   static final class Pending {
     final long version;
 
-    /** The pending write it replaced, restored if this one is rolled back. */
-    final Pending previous;
+    /**
+     * The pending write it replaced, restored if this one is rolled back; dropped once this one is
+     * logged ({@link #logged}), so a key written in every batch does not chain them all.
+     */
+    Pending previous;
 
     Pending(long version, Pending previous) {
       this.version = version;
@@ -29,6 +32,11 @@ final class PendingVersions {
     Pending[] made = new Pending[1];
     byKey.compute(key, (k, previous) -> made[0] = new Pending(version, previous));
     return made[0];
+  }
+
+  /** {@code pending} reached the log: it can no longer be rolled back. Sequencer only. */
+  static void logged(Pending pending) {
+    pending.previous = null;
   }
 
   /** Undoes {@link #record} of a write that was never logged (newest first). */

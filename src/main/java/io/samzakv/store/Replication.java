@@ -7,8 +7,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Ships what the primary logs to the partitions' replicas. The write path calls {@link #ship} with
- * every batch of records it logged as primary, before its own fsync, and acknowledges the writes
- * only once the returned future completes.
+ * every batch of records it logged as primary, once they are durable here (a record shipped before
+ * its local write could not be taken back if that write failed, and a replica would then hold a
+ * record the primary reuses the sequence of), and acknowledges the writes only once the returned
+ * future completes. The sequencer does not wait for it: the next batch is logged meanwhile.
  */
 public interface Replication {
   /** A node without replicas: nothing to ship, every write may be acknowledged once durable. */

@@ -16,6 +16,7 @@ import io.samzakv.storage.StorageEngine;
 import io.samzakv.storage.WriteBatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,11 +90,12 @@ final class WritePipeline implements AutoCloseable {
   private final Thread sequencer;
   private final LongAdder rejectedQueueFull = new LongAdder();
 
-  /** Per partition, the sequence of the newest record logged here; sequencer only. */
-  private final long[] lastSequence;
-
-  /** Per partition, the leader epoch of that newest record; sequencer only. */
-  private final long[] lastEpoch;
+  /**
+   * Per partition, its history as logged here (the engine's, plus what the applier has not applied
+   * yet): the next sequence to hand out, and which records a primary ships are ones this copy
+   * already holds. Sequencer only.
+   */
+  private final PartitionHistory[] logged;
 
   private final java.util.Set<Integer> installed =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -115,12 +117,13 @@ final class WritePipeline implements AutoCloseable {
     this.codec = codec;
     this.state = state;
     this.health = health;
-    this.lastSequence = new long[storage.partitionCount()];
-    this.lastEpoch = new long[storage.partitionCount()];
-    for (int p = 0; p < lastSequence.length; p++) {
+    this.logged = new PartitionHistory[storage.partitionCount()];
+    long[] started = new long[logged.length];
+    for (int p = 0; p < logged.length; p++) {
       resync(p);
+      started[p] = logged[p].sequence();
     }
-    this.recent = new RecentRecords(lastSequence, recentRecordBytes);
+    this.recent = new RecentRecords(started, recentRecordBytes);
     this.applier = new Applier(storage, cache, state, health, pending, recent);
     this.sequencer = new Thread(this::runSequencer, "kv-sequencer");
     sequencer.setDaemon(true);
@@ -162,7 +165,9 @@ final class WritePipeline implements AutoCloseable {
    * over waits for it, so its first read sees every record it had received as a replica.
    */
   CompletableFuture<Void> appliedSoFar() {
-    return applier.barrier();
+    ApplyBarrier barrier = new ApplyBarrier(new CompletableFuture<>());
+    submit(barrier);
+    return barrier.result();
   }
 
   /** Writes waiting for the sequencer or the applier. */
@@ -191,7 +196,18 @@ final class WritePipeline implements AutoCloseable {
           carried.add(first);
         }
         queue.drainTo(carried, MAX_BATCH - carried.size());
-        process(nextBatch());
+        List<PipelineCommand> batch = nextBatch();
+        List<PipelineCommand> work =
+            batch.stream().filter(command -> !(command instanceof ApplyBarrier)).toList();
+        if (!work.isEmpty()) {
+          process(work);
+        }
+        // After the batch they arrived with, so they wait for all of it.
+        for (PipelineCommand command : batch) {
+          if (command instanceof ApplyBarrier barrier) {
+            applier.barrier(barrier.result());
+          }
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -221,7 +237,7 @@ final class WritePipeline implements AutoCloseable {
     }
     for (int partition : applier.takeLostPartitions()) {
       resync(partition);
-      recent.forget(partition, lastSequence[partition]);
+      recent.forget(partition, logged[partition].sequence());
       applier.resynced(partition);
     }
     for (Integer partition : installed) {
@@ -242,6 +258,9 @@ final class WritePipeline implements AutoCloseable {
       // Always commit, even for a batch of rejections: their answers may describe earlier
       // writes, so they must not be sent before those writes are durable.
       log.commitNow();
+      for (Sequenced entry : batch.entries) {
+        entry.pending().forEach(PendingVersions::logged);
+      }
       batch.records.forEach(recent::add);
       CompletableFuture<Set<Integer>> replicated =
           batch.shipped.isEmpty()
@@ -282,9 +301,7 @@ final class WritePipeline implements AutoCloseable {
    * with writes unacknowledged (forgotten), or after a copy from its primary replaced it.
    */
   private void resync(int partition) {
-    PartitionHistory history = storage.history(partition);
-    lastSequence[partition] = history.sequence();
-    lastEpoch[partition] = history.epoch();
+    logged[partition] = storage.history(partition);
   }
 
   /**
@@ -299,11 +316,7 @@ final class WritePipeline implements AutoCloseable {
 
   private void rollBack(SequencedBatch batch) {
     log.discardUncommitted();
-    batch.sequencesBefore.forEach(
-        (partition, before) -> {
-          lastSequence[partition] = before[0];
-          lastEpoch[partition] = before[1];
-        });
+    batch.historiesBefore.forEach((partition, before) -> logged[partition] = before);
     for (int i = batch.entries.size() - 1; i >= 0; i--) {
       Sequenced entry = batch.entries.get(i);
       for (int j = entry.pending().size() - 1; j >= 0; j--) {
@@ -319,24 +332,14 @@ final class WritePipeline implements AutoCloseable {
     final List<LogRecord> records = new ArrayList<>();
     final List<LogRecord> shipped = new ArrayList<>();
 
-    /** Per partition touched, its {sequence, epoch} before the batch. */
-    final Map<Integer, long[]> sequencesBefore = new HashMap<>();
+    /** Per partition touched, its logged history before the batch. */
+    final Map<Integer, PartitionHistory> historiesBefore = new HashMap<>();
 
     long through;
 
     WriteBatch writeBatch() {
       return mutations.isEmpty() ? null : new WriteBatch(mutations, through);
     }
-  }
-
-  private long nextSequence(int partition, SequencedBatch batch) {
-    remember(batch, partition);
-    return ++lastSequence[partition];
-  }
-
-  private void remember(SequencedBatch batch, int partition) {
-    batch.sequencesBefore.computeIfAbsent(
-        partition, p -> new long[] {lastSequence[p], lastEpoch[p]});
   }
 
   /** The command's outcome; a failure that concerns it alone rejects it alone. */
@@ -416,13 +419,15 @@ final class WritePipeline implements AutoCloseable {
       if (damaged != null) {
         return Sequenced.rejected(command, damaged);
       }
-      long last = expected.getOrDefault(partition, lastSequence[partition]);
-      if (record.sequence() == lastSequence[partition]
-          && record.epoch() != lastEpoch[partition]
-          && !expected.containsKey(partition)) {
-        // The same place in the history holds another record here: a write its old primary
-        // never got acknowledged. Refused, so the primary drops this copy from the in-sync set
-        // and it catches up by snapshot (its history no longer matches).
+      long last = expected.getOrDefault(partition, logged[partition].sequence());
+      if (record.sequence() <= last) {
+        if (expected.containsKey(partition)
+            || logged[partition].contains(record.epoch(), record.sequence())) {
+          continue;
+        }
+        // The same place in the history holds another record here: one its old primary never got
+        // acknowledged. Refused, so the primary drops this copy from the in-sync set and it
+        // catches up by snapshot (its history no longer matches the primary's).
         return Sequenced.rejected(
             command,
             KvException.conflict(
@@ -432,9 +437,6 @@ final class WritePipeline implements AutoCloseable {
                     + " holds another record at sequence "
                     + record.sequence()
                     + " here"));
-      }
-      if (record.sequence() <= last) {
-        continue;
       }
       if (record.sequence() != last + 1) {
         return Sequenced.rejected(
@@ -454,15 +456,13 @@ final class WritePipeline implements AutoCloseable {
     Sequenced entry =
         new Sequenced(command, null, 0, new ArrayList<>(fresh.size()), new ArrayList<>());
     for (LogRecord record : fresh) {
-      remember(batch, record.partition());
-      lastSequence[record.partition()] = record.sequence();
       appendStamped(
           batch,
           entry,
           record.partition(),
           record.epoch(),
           record.sequence(),
-          new String(record.key(), java.nio.charset.StandardCharsets.UTF_8),
+          new String(record.key(), StandardCharsets.UTF_8),
           record.key(),
           record.value());
     }
@@ -479,7 +479,7 @@ final class WritePipeline implements AutoCloseable {
       byte[] stored)
       throws IOException {
     return appendStamped(
-        batch, entry, partition, epoch, nextSequence(partition, batch), keyText, key, stored);
+        batch, entry, partition, epoch, logged[partition].sequence() + 1, keyText, key, stored);
   }
 
   private LogRecord appendStamped(
@@ -494,7 +494,8 @@ final class WritePipeline implements AutoCloseable {
       throws IOException {
     LogOp op = stored == null ? LogOp.DELETE : LogOp.PUT;
     long position = log.append(partition, epoch, sequence, op, key, stored);
-    lastEpoch[partition] = epoch;
+    batch.historiesBefore.putIfAbsent(partition, logged[partition]);
+    logged[partition] = logged[partition].advance(epoch, sequence);
     LogRecord record = new LogRecord(position, partition, epoch, sequence, op, key, stored);
     Mutation mutation =
         (stored == null ? Mutation.delete(partition, key) : Mutation.put(partition, key, stored))

@@ -65,19 +65,21 @@ class CodecTest {
     List<KeyValue> entries =
         List.of(new KeyValue(6, b("a"), b("first")), new KeyValue(6, b("b"), new byte[0]));
 
-    SnapshotCodec.Chunk chunk = SnapshotCodec.decode(SnapshotCodec.entries(6, entries));
+    SnapshotCodec.Chunk chunk = SnapshotCodec.decode(SnapshotCodec.entries(6, 42L, entries));
+    assertThat(chunk.attachId()).isEqualTo(42L);
 
     assertThat(chunk.last()).isFalse();
     assertThat(chunk.partition()).isEqualTo(6);
     assertThat(chunk.entries()).usingRecursiveFieldByFieldElementComparator().isEqualTo(entries);
-    assertThat(SnapshotCodec.decode(SnapshotCodec.entries(6, List.of())).entries()).isEmpty();
+    assertThat(SnapshotCodec.decode(SnapshotCodec.entries(6, 42L, List.of())).entries()).isEmpty();
   }
 
   @Test
   void theLastChunkCarriesTheHistoryAndTheTail() {
     PartitionHistory history = PartitionHistory.EMPTY.advance(1, 1).advance(4, 8).advance(4, 40);
 
-    SnapshotCodec.Chunk chunk = SnapshotCodec.decode(SnapshotCodec.last(3, history, 9, RECORDS));
+    SnapshotCodec.Chunk chunk =
+        SnapshotCodec.decode(SnapshotCodec.last(3, 42L, history, 9, RECORDS));
 
     assertThat(chunk.last()).isTrue();
     assertThat(chunk.partition()).isEqualTo(3);
@@ -90,7 +92,7 @@ class CodecTest {
     assertThat(chunk.tail().records().get(1).op()).isEqualTo(LogOp.DELETE);
 
     SnapshotCodec.Chunk bare =
-        SnapshotCodec.decode(SnapshotCodec.last(3, PartitionHistory.EMPTY, 1, List.of()));
+        SnapshotCodec.decode(SnapshotCodec.last(3, 42L, PartitionHistory.EMPTY, 1, List.of()));
     assertThat(bare.last()).isTrue();
     assertThat(bare.history()).isEqualTo(PartitionHistory.EMPTY);
     assertThat(bare.tail().records()).isEmpty();

@@ -3,6 +3,7 @@ package io.samzakv.routing;
 import io.samzakv.cluster.PartitionAssignment;
 import io.samzakv.cluster.PartitionTable;
 import io.samzakv.cluster.PartitionTables;
+import io.samzakv.store.PartitionRoles;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,4 +50,24 @@ public final class FakeTables implements PartitionTables {
 
   @Override
   public void onChange(Consumer<PartitionTable> listener) {}
+
+  /**
+   * What a store would serve as {@code nodeId} under the current table, as the cluster's roles
+   * would say once a takeover is complete: the partitions it is primary of, under their leader
+   * epochs.
+   */
+  public PartitionRoles rolesOf(String nodeId) {
+    return new PartitionRoles() {
+      @Override
+      public long servingEpoch(int partition) {
+        PartitionAssignment assignment = current.assignment(partition);
+        return nodeId.equals(assignment.primary()) ? assignment.leaderEpoch() : -1;
+      }
+
+      @Override
+      public boolean acceptsRecords(int partition, long epoch) {
+        return false;
+      }
+    };
+  }
 }

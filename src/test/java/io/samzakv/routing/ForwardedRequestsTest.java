@@ -11,6 +11,7 @@ import io.samzakv.kv.Precondition;
 import io.samzakv.kv.ScanRange;
 import io.samzakv.routing.ForwardProtocol.Fence;
 import io.samzakv.routing.ForwardProtocol.Request;
+import io.samzakv.store.Replication;
 import io.samzakv.store.StoreFixture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,6 +54,7 @@ class ForwardedRequestsTest {
     vertx = Vertx.vertx();
     fixture = StoreFixture.open(dir, vertx);
     tables = new FakeTables(table(10, SELF, 7));
+    fixture.store.replicate(tables.rolesOf(SELF), Replication.NONE);
     forwarder = new Forwarder(vertx, new SimpleMeterRegistry(), Duration.ofSeconds(10));
     vertx
         .deployVerticle(

@@ -10,6 +10,7 @@ import io.samzakv.kv.KvException;
 import io.samzakv.kv.Precondition;
 import io.samzakv.kv.ScanPage;
 import io.samzakv.kv.ScanRange;
+import io.samzakv.store.Replication;
 import io.samzakv.store.StoreFixture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,6 +54,8 @@ class KvRouterTest {
     there = StoreFixture.open(dir.resolve("n2"), vertx);
     hereTables = new FakeTables(FakeTables.table(PARTITIONS, 10, "n2", 3));
     thereTables = new FakeTables(FakeTables.table(PARTITIONS, 10, "n2", 3));
+    here.store.replicate(hereTables.rolesOf("n1"), Replication.NONE);
+    there.store.replicate(thereTables.rolesOf("n2"), Replication.NONE);
     registry = new SimpleMeterRegistry();
     router =
         new KvRouter(

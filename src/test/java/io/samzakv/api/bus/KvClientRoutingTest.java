@@ -6,6 +6,7 @@ import io.samzakv.cluster.PartitionTable;
 import io.samzakv.routing.FakeTables;
 import io.samzakv.routing.ForwardedRequests;
 import io.samzakv.routing.LocalPartitions;
+import io.samzakv.store.Replication;
 import io.samzakv.store.StoreFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -40,6 +41,7 @@ class KvClientRoutingTest {
     vertx = Vertx.vertx();
     store = StoreFixture.open(dir, vertx);
     tables = new FakeTables(FakeTables.table(PARTITIONS, 11, "n2", 11));
+    store.store.replicate(tables.rolesOf("n2"), Replication.NONE);
     vertx
         .deployVerticle(new ForwardedRequests("n2", tables, new LocalPartitions(store.store, 1024)))
         .await();
