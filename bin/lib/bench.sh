@@ -21,13 +21,25 @@ mkdir -p "$RESULTS"
 work=$(mktemp -d)
 pids=()
 # stop_servers: kills the servers started so far and waits until they are gone, ports and all
+# (cluster nodes are not this shell's children, so waiting for those means polling)
 stop_servers() {
+  local pid
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  done
   pids=()
 }
+# cleanup: on a failed run the servers' logs are kept in $RESULTS/logs, to see what went wrong
 cleanup() {
+  local status=$?
   stop_servers
+  if ((status != 0)); then
+    mkdir -p "$RESULTS/logs"
+    find "$work" -name '*.log' -exec cp {} "$RESULTS/logs/" \;
+    echo "bench: failed; the servers' logs are in $RESULTS/logs" >&2
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,22 +64,56 @@ preload() {
   python3 bin/preload.py "$1" "$2" "$VALUE_BYTES"
 }
 
-# measure URL SCRIPT CONNECTIONS DURATION -> "requests/s p99" of one wrk run; fails on any error
-measure() {
-  local threads=$THREADS
-  ((threads > $3)) && threads=$3
-  wrk -t"$threads" -c"$3" -d"$4" --latency -s "bin/wrk/$2.lua" "$1" >"$work/wrk.out"
-  if grep -qE "Non-2xx|Socket errors" "$work/wrk.out"; then
-    echo "bench: $2 against $1 had errors:" >&2
-    cat "$work/wrk.out" >&2
-    exit 1
-  fi
-  echo "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out") $(awk '$1 == "99%" {print $2}' "$work/wrk.out")"
+# load "URL..." SCRIPT CONNECTIONS DURATION: one wrk per URL, all at once, sharing THREADS and
+# CONNECTIONS between them (wrk talks to one host per process); outputs in $work/wrk.out.N
+load() {
+  local urls i threads connections loads=()
+  read -ra urls <<<"$1"
+  threads=$((THREADS / ${#urls[@]})) connections=$(($3 / ${#urls[@]}))
+  ((threads >= 1)) || threads=1
+  ((threads <= connections)) || threads=$connections
+  for i in "${!urls[@]}"; do
+    # SEED: wrk processes started in the same second would otherwise send the same keys
+    SEED=$i wrk -t"$threads" -c"$connections" -d"$4" --latency -s "bin/wrk/$2.lua" "${urls[i]}" \
+      >"$work/wrk.out.$i" &
+    loads+=($!)
+  done
+  wait "${loads[@]}"
 }
 
-# warm URL SCRIPT DURATION: load without measuring, so the JIT has compiled the hot paths
+# measure "URL..." SCRIPT CONNECTIONS DURATION -> "requests/s p99 requests" of one load (rates and
+# requests summed over the URLs, the worst URL's p99); fails on any error
+measure() {
+  local out
+  load "$@"
+  for out in "$work"/wrk.out.*; do
+    if grep -qE "Non-2xx|Socket errors" "$out"; then
+      echo "bench: $2 against $1 had errors:" >&2
+      cat "$out" >&2
+      exit 1
+    fi
+  done
+  awk '/Requests\/sec/ {rps += $2} / requests in / {requests += $1}
+    $1 == "99%" {v = $2; m = v ~ /us$/ ? v / 1000 : v ~ /ms$/ ? v + 0 : v * 1000; if (m >= worst) {worst = m; p99 = v}}
+    END {printf "%.2f %s %d\n", rps, p99, requests}' "$work"/wrk.out.*
+  rm -f "$work"/wrk.out.*
+}
+
+# warm "URL..." SCRIPT DURATION: load without measuring, so the JIT has compiled the hot paths
 warm() {
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" -s "bin/wrk/$2.lua" "$1" >/dev/null
+  load "$1" "$2" "$CONNECTIONS" "$3"
+  rm -f "$work"/wrk.out.*
+}
+
+# cpu_ticks PID... -> the CPU time (user + system, in clock ticks) the processes have used so far
+cpu_ticks() {
+  local pid total=0 fields
+  for pid in "$@"; do
+    # the fields after the command name, which is in parentheses and may hold spaces
+    read -ra fields <<<"$(sed 's/.*) //' "/proc/$pid/stat")"
+    total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
 }
 
 # median of the "rps p99" lines on stdin, by rps

@@ -33,10 +33,10 @@ s.bind(("127.0.0.1", int(sys.argv[1])))' "$2" 2>/dev/null; then
   fi
 }
 
-# wait_for URL [PID]: polls every 20 ms, for up to a minute, until URL answers 2xx; gives up at
-# once if process PID has exited
+# wait_for URL [PID] [SECONDS]: polls every 20 ms, for up to SECONDS (default 60), until URL
+# answers 2xx; gives up at once if process PID has exited
 wait_for() {
-  for _ in $(seq 1 3000); do
+  for _ in $(seq 1 $((${3:-60} * 50))); do
     curl -sf --max-time 2 "$1" >/dev/null 2>&1 && return 0
     if [[ -n ${2:-} ]] && ! kill -0 "$2" 2>/dev/null; then
       echo "$1: the process serving it exited" >&2
