@@ -96,8 +96,12 @@ final class NodeState implements NodeStatus {
    */
   long replicationLag() {
     PartitionTable table = directory.current();
-    MemberRecovery mine = reports.report(nodeId);
-    if (table == null || mine == null) {
+    if (table == null) {
+      return 0;
+    }
+    Map<String, MemberRecovery> positions = reported(table);
+    MemberRecovery mine = positions.get(nodeId);
+    if (mine == null) {
       return 0;
     }
     long worst = 0;
@@ -108,7 +112,7 @@ final class NodeState implements NodeStatus {
           || !assignment.replicas().contains(nodeId)) {
         continue;
       }
-      MemberRecovery primary = reports.report(assignment.primary());
+      MemberRecovery primary = positions.get(assignment.primary());
       if (primary != null) {
         worst = Math.max(worst, primary.positionOf(p).sequence() - mine.positionOf(p).sequence());
       }
@@ -135,6 +139,20 @@ final class NodeState implements NodeStatus {
       return json.put("epoch", 0).putNull("replication").put("partitions", new JsonArray());
     }
     JsonArray partitionList = table.toJson().getJsonArray("partitions");
+    Map<String, MemberRecovery> positions = reported(table);
+    for (int p = 0; p < table.partitionCount(); p++) {
+      partitionList.getJsonObject(p).put("lag", lag(table.assignment(p), p, positions));
+    }
+    return json.put("replication", table.replication())
+        .put("epoch", table.epoch())
+        .put("partitions", partitionList);
+  }
+
+  /**
+   * The last report of every member the table names, read once per call: each report is parsed from
+   * its JSON, and a scrape or a {@code /v1/cluster} would otherwise parse one per partition.
+   */
+  private Map<String, MemberRecovery> reported(PartitionTable table) {
     Map<String, MemberRecovery> positions = new HashMap<>();
     for (String member : table.members()) {
       MemberRecovery report = reports.report(member);
@@ -142,12 +160,7 @@ final class NodeState implements NodeStatus {
         positions.put(member, report);
       }
     }
-    for (int p = 0; p < table.partitionCount(); p++) {
-      partitionList.getJsonObject(p).put("lag", lag(table.assignment(p), p, positions));
-    }
-    return json.put("replication", table.replication())
-        .put("epoch", table.epoch())
-        .put("partitions", partitionList);
+    return positions;
   }
 
   /**
